@@ -1,0 +1,53 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
+#pragma once
+
+#include <Sluice/sluice_global.h>
+
+#include <QtCore/QMetaType>
+#include <QtCore/QSharedDataPointer>
+#include <QtCore/QString>
+
+namespace Sluice {
+
+class EventData;
+
+// One dispatched server-sent event, as the WHATWG spec's MessageEvent describes it.
+// Implicitly shared: copying is cheap.
+class SLUICE_EXPORT Event
+{
+    Q_GADGET
+    Q_PROPERTY(QString type READ type)
+    Q_PROPERTY(QString data READ data)
+    Q_PROPERTY(QString lastEventId READ lastEventId)
+    Q_PROPERTY(QString origin READ origin)
+public:
+    Event();
+    Event(const QString &type, const QString &data, const QString &lastEventId = {},
+          const QString &origin = {});
+    Event(const Event &other);
+    Event(Event &&other) noexcept;
+    Event &operator=(const Event &other);
+    Event &operator=(Event &&other) noexcept;
+    ~Event();
+
+    // The event type: the stream's `event:` field, "message" when absent.
+    QString type() const;
+    // The `data:` lines joined with "\n" (no trailing newline).
+    QString data() const;
+    // The last event ID buffer at dispatch time (persists across events until an `id:` changes it).
+    QString lastEventId() const;
+    // Serialisation of the stream URL's origin (scheme://host[:port]); set by EventSource.
+    QString origin() const;
+
+    void setOrigin(const QString &origin);
+
+    bool operator==(const Event &other) const;
+    bool operator!=(const Event &other) const { return !(*this == other); }
+
+private:
+    QSharedDataPointer<EventData> d;
+};
+
+} // namespace Sluice
+
+Q_DECLARE_METATYPE(Sluice::Event)

@@ -1,0 +1,63 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
+#pragma once
+
+#include <Sluice/sluice_global.h>
+
+#include <QtCore/QSharedDataPointer>
+
+#include <chrono>
+#include <optional>
+
+namespace Sluice {
+
+class RetryPolicyData;
+
+// How EventSource waits between connection attempts: exponential backoff with jitter,
+// capped, reset once a connection has stayed up long enough. A value type.
+//
+// delay(n) for the n-th consecutive failed attempt (n >= 1) is
+//     base = min(maxDelay, initialDelay * 2^(n-1))
+//     delay = base - random(0, base * jitterRatio)
+// where initialDelay is replaced by the stream's `retry:` value when the server sends one.
+class SLUICE_EXPORT RetryPolicy
+{
+public:
+    RetryPolicy();
+    RetryPolicy(const RetryPolicy &other);
+    RetryPolicy(RetryPolicy &&other) noexcept;
+    RetryPolicy &operator=(const RetryPolicy &other);
+    RetryPolicy &operator=(RetryPolicy &&other) noexcept;
+    ~RetryPolicy();
+
+    // Default 1 s.
+    std::chrono::milliseconds initialDelay() const;
+    void setInitialDelay(std::chrono::milliseconds delay);
+    // Default 30 s.
+    std::chrono::milliseconds maxDelay() const;
+    void setMaxDelay(std::chrono::milliseconds delay);
+    // Fraction of the delay that is randomised away, 0.0 .. 1.0. Default 0.5.
+    double jitterRatio() const;
+    void setJitterRatio(double ratio);
+    // A connection that stayed open this long resets the backoff. Default 60 s.
+    std::chrono::milliseconds resetAfter() const;
+    void setResetAfter(std::chrono::milliseconds duration);
+    // Give up after this many consecutive failed attempts. Default: unlimited.
+    std::optional<int> maxAttempts() const;
+    void setMaxAttempts(std::optional<int> attempts);
+    // Give up when retrying has gone on for this long since the last good connection.
+    // Default: unlimited.
+    std::optional<std::chrono::milliseconds> maxElapsed() const;
+    void setMaxElapsed(std::optional<std::chrono::milliseconds> duration);
+
+    // The delay before attempt `attempt` (1-based), with jitter drawn from `random01`
+    // (a value in [0, 1); pass 0.0 for the un-jittered maximum).
+    std::chrono::milliseconds delayFor(int attempt, double random01) const;
+    // Same, with initialDelay replaced by `initialOverride` (the stream's `retry:`).
+    std::chrono::milliseconds delayFor(int attempt, double random01,
+                                       std::chrono::milliseconds initialOverride) const;
+
+private:
+    QSharedDataPointer<RetryPolicyData> d;
+};
+
+} // namespace Sluice

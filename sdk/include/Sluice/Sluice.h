@@ -1,0 +1,9 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
+// Convenience header: everything in the Sluice SDK.
+#pragma once
+
+#include <Sluice/Error.h>
+#include <Sluice/Event.h>
+#include <Sluice/EventSource.h>
+#include <Sluice/RetryPolicy.h>
+#include <Sluice/SseParser.h>
