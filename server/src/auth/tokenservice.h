@@ -1,0 +1,85 @@
+// TokenService: the ONE wrapper around libjwt. Mints and verifies access tokens (at+jwt) and
+// stream tokens (stream+jwt). HS256 is pinned by the server and never read from a token; the two
+// kinds use different keys and different typ/aud, and each validator rejects the other kind.
+#pragma once
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QString>
+
+#include <chrono>
+#include <optional>
+
+namespace Sluice::Server {
+
+struct ServerConfig;
+
+struct AccessClaims
+{
+    QString userId; // sub
+    QString jti;
+    QDateTime issuedAt;
+    QDateTime expiresAt;
+};
+
+struct StreamClaims
+{
+    QString userId; // sub
+    QString sessionId; // sid
+    QString promptId; // pid
+    QString jti;
+    QDateTime issuedAt;
+    QDateTime expiresAt;
+};
+
+struct MintedToken
+{
+    QByteArray token;
+    std::chrono::seconds expiresIn { 0 };
+};
+
+class TokenService
+{
+public:
+    struct Options
+    {
+        QByteArray accessKey; // >= 32 bytes
+        QByteArray streamKey; // >= 32 bytes, different from accessKey
+        std::chrono::seconds accessTokenTtl { 900 };
+        std::chrono::seconds streamTokenTtl { 120 };
+        std::chrono::seconds leeway { 30 };
+        QString issuer = QStringLiteral("sluice-server");
+    };
+
+    static inline const QByteArray accessType = QByteArrayLiteral("at+jwt");
+    static inline const QByteArray streamType = QByteArrayLiteral("stream+jwt");
+    static inline const QByteArray accessAudience = QByteArrayLiteral("sluice-api");
+    static inline const QByteArray streamAudience = QByteArrayLiteral("sluice-stream");
+
+    explicit TokenService(Options options);
+    explicit TokenService(const ServerConfig &config);
+
+    const Options &options() const { return m_options; }
+
+    // `now` is injectable for tests; by default the current UTC time.
+    std::optional<MintedToken> mintAccessToken(const QString &userId,
+                                               const QDateTime &now = {}) const;
+    std::optional<MintedToken> mintStreamToken(const QString &userId, const QString &sessionId,
+                                               const QString &promptId,
+                                               std::optional<std::chrono::seconds> ttl = {},
+                                               const QDateTime &now = {}) const;
+
+    // nullopt when the token is not a valid, current token of that kind. `reason` (optional) gets
+    // a short, secret-free explanation for logs and tests.
+    std::optional<AccessClaims> verifyAccessToken(const QByteArray &token,
+                                                  QString *reason = nullptr,
+                                                  const QDateTime &now = {}) const;
+    std::optional<StreamClaims> verifyStreamToken(const QByteArray &token,
+                                                  QString *reason = nullptr,
+                                                  const QDateTime &now = {}) const;
+
+private:
+    Options m_options;
+};
+
+} // namespace Sluice::Server

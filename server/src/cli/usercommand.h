@@ -1,0 +1,13 @@
+// `sluice-server user add|list|passwd|remove ...`: account management on the data directory.
+#pragma once
+
+#include <QStringList>
+
+namespace Sluice::Server {
+
+// args are the arguments after "user" (e.g. {"add", "alice", "--data-dir", "/var/lib/sluice"}).
+// Returns the process exit code. main.cpp dispatches argv[1] == "user" here, before starting the
+// HTTP server (a QCoreApplication must exist).
+int runUserCommand(QStringList args);
+
+} // namespace Sluice::Server

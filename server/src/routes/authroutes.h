@@ -1,0 +1,12 @@
+// The /api/auth/* routes: login, refresh (rotation), logout.
+#pragma once
+
+class QHttpServer;
+
+namespace Sluice::Server {
+
+class ServerContext;
+
+void registerAuthRoutes(QHttpServer &server, ServerContext &ctx);
+
+} // namespace Sluice::Server
