@@ -22,12 +22,25 @@ class SseParserPrivate;
 // chunk boundaries. It knows nothing of sockets. One parser instance corresponds to one
 // EventSource: call reset() at the start of every new connection (this clears the line and
 // event buffers and the BOM state but keeps the last event ID, as the spec requires).
+//
+// Handlers: a handler may call reset(), finish(), setLimits(), setLastEventId(), any setter of
+// a handler (the new handler takes effect from the next call), and it may destroy the parser.
+// After reset(), finish() or destruction from a handler, the rest of the chunk being fed is
+// discarded. A handler must not call feed(): such a nested call is ignored with a warning.
+// A moved-from parser may only be assigned to or destroyed.
+//
+// Decoding is the Encoding standard's "UTF-8 decode" whatever the Content-Type charset: one
+// leading BOM of the stream is stripped, invalid sequences become U+FFFD (one per maximal
+// subpart), a U+FEFF anywhere else is kept.
 class SLUICE_EXPORT SseParser
 {
 public:
     static constexpr qsizetype DefaultMaxLineBytes = 16 * 1024 * 1024;
     static constexpr qsizetype DefaultMaxEventBytes = 16 * 1024 * 1024;
+    // `retry:` values above this are clamped to it (it fits an int, so QTimer can take it).
+    static constexpr qint64 MaxRetryMilliseconds = 2147483647;
 
+    // Values below 1 are treated as 1.
     struct Limits
     {
         // Longest line (field name + value, without its line end) accepted.
@@ -38,7 +51,7 @@ public:
 
     enum class Status {
         Ok,
-        LineTooLong,   // a line exceeded Limits::maxLineBytes
+        LineTooLong, // a line exceeded Limits::maxLineBytes
         EventTooLarge, // an event's data exceeded Limits::maxEventBytes
     };
 
@@ -54,9 +67,11 @@ public:
     Q_DISABLE_COPY(SseParser)
 
     void setEventHandler(EventHandler handler);
-    // Called for every comment line (a line starting with ':'), without the leading colon.
+    // Called for every comment line (a line starting with ':'), without the leading colon (a
+    // following space is kept: ": ping" gives " ping").
     void setCommentHandler(CommentHandler handler);
-    // Called when a valid `retry:` field sets the reconnection time.
+    // Called when a valid `retry:` field (ASCII digits only, at least one) sets the reconnection
+    // time; values above MaxRetryMilliseconds are clamped.
     void setRetryHandler(RetryHandler handler);
 
     Limits limits() const;
@@ -65,9 +80,12 @@ public:
     // Parses the next chunk. Handlers may be called several times before this returns.
     // After a limit is exceeded it returns that status and ignores further input until reset().
     Status feed(QByteArrayView chunk);
-    // End of stream: an incomplete event (no blank line yet) is discarded.
+    // End of stream: an incomplete line or event (no blank line yet) is discarded, and so is an
+    // `id:` of that incomplete event; the next feed() starts a new stream (BOM state cleared).
+    // status() is kept.
     void finish();
-    // Start of a new connection: buffers and BOM state cleared, last event ID kept.
+    // Start of a new connection: buffers and BOM state cleared, status() back to Ok, last event ID
+    // kept (an `id:` of an event that was never completed is dropped, as browsers do).
     void reset();
 
     Status status() const;
@@ -77,6 +95,10 @@ public:
     // The spec's "last event ID buffer" as of the last dispatched event or blank line.
     QString lastEventId() const;
     void setLastEventId(const QString &id);
+
+    // Bytes currently allocated for the line and event buffers (diagnostics). Bounded by the
+    // limits: at most about maxLineBytes + maxEventBytes, whatever the input.
+    qsizetype bufferedBytes() const;
 
 private:
     std::unique_ptr<SseParserPrivate> d;

@@ -1,0 +1,71 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
+#pragma once
+
+#include <Sluice/SseParser.h>
+
+#include <QtCore/QByteArray>
+#include <QtCore/QString>
+
+#include <memory>
+
+namespace Sluice {
+
+// State of one event stream. The work is split along the spec's two sections:
+// streamscanner.cpp ("Parsing an event stream": BOM, line ends, partial lines, line limit) and
+// fieldinterpreter.cpp ("Interpreting an event stream": fields, buffers, dispatch).
+class SseParserPrivate
+{
+public:
+    explicit SseParserPrivate(const SseParser::Limits &limits);
+    ~SseParserPrivate();
+    Q_DISABLE_COPY_MOVE(SseParserPrivate)
+
+    // streamscanner.cpp
+    SseParser::Status feed(QByteArrayView chunk);
+    // Clears everything that belongs to one stream (not the status, not the committed ID).
+    void clearStream();
+
+    // fieldinterpreter.cpp. Each returns false when a handler interrupted the feed (reset(),
+    // finish() or destruction of the parser) or a limit was exceeded: stop touching the chunk.
+    bool processLine(QByteArrayView line);
+    bool dispatch();
+    bool appendData(QByteArrayView value);
+    bool setRetry(QByteArrayView value);
+    bool emitComment(QByteArrayView text);
+
+    void fail(SseParser::Status status);
+    // Appends to a buffer that never allocates beyond `limit` bytes (callers check the limit).
+    static void appendBounded(QByteArray &buffer, QByteArrayView bytes, qsizetype limit);
+    // Gives memory back after an unusually large line or event.
+    static void releaseBuffer(QByteArray &buffer);
+
+    SseParser::Limits limits;
+    SseParser::Status status = SseParser::Status::Ok;
+
+    std::shared_ptr<const SseParser::EventHandler> eventHandler;
+    std::shared_ptr<const SseParser::CommentHandler> commentHandler;
+    std::shared_ptr<const SseParser::RetryHandler> retryHandler;
+
+    // Parsing state.
+    QByteArray lineBuffer; // the partial line at the end of the last chunk
+    bool bomChecked = false; // false while the first bytes may still be a BOM (kept in lineBuffer)
+    bool skipNextLf = false; // the last chunk ended with CR: a leading LF finishes that line end
+
+    // Interpretation state.
+    QByteArray dataBuffer; // UTF-8, every data line followed by LF
+    QByteArray eventTypeBuffer;
+    QString lastEventIdBuffer;
+    QString lastEventId; // the "last event ID string", committed at each blank line
+
+    // Decoded event types are reused while the bytes repeat (most streams use a handful).
+    QByteArray cachedTypeBytes;
+    QString cachedType;
+    const QString defaultType = QStringLiteral("message");
+
+    // Re-entrancy: handlers may call reset()/finish() (bumps epoch) or destroy the parser.
+    quint64 epoch = 0;
+    bool feeding = false;
+    bool *alive = nullptr;
+};
+
+} // namespace Sluice
