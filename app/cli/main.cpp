@@ -1,0 +1,53 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
+// sluice-stream: curl for Server-Sent Events. See README.md and `sluice-stream --help`.
+#include "exitcode.h"
+#include "signalwatcher.h"
+#include "streamoptions.h"
+#include "streamrunner.h"
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QLoggingCategory>
+
+#include <csignal>
+#include <cstdio>
+
+using namespace SluiceStream;
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("sluice-stream"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SLUICE_VERSION));
+
+    const ParseResult parsed = parseArguments(QCoreApplication::arguments());
+    switch (parsed.action) {
+    case ParseResult::Action::ShowHelp:
+        std::fputs(parsed.helpText.toLocal8Bit().constData(), stdout);
+        return ExitCode::Success;
+    case ParseResult::Action::ShowVersion:
+        std::printf("sluice-stream %s\n", SLUICE_VERSION);
+        return ExitCode::Success;
+    case ParseResult::Action::Error:
+        std::fprintf(stderr, "sluice-stream: %s\nTry 'sluice-stream --help'.\n",
+                     parsed.errorText.toLocal8Bit().constData());
+        return ExitCode::UsageError;
+    case ParseResult::Action::Run:
+        break;
+    }
+
+    if (parsed.options.verbose)
+        QLoggingCategory::setFilterRules(QStringLiteral("sluice.*.debug=true"));
+
+    SignalWatcher signalWatcher;
+    StreamRunner runner(parsed.options, stdout, stderr);
+    QObject::connect(
+        &signalWatcher, &SignalWatcher::signalReceived, &runner, [&runner](int number) {
+            if (number == SIGINT)
+                runner.stop(ExitCode::Interrupted, QStringLiteral("interrupted (SIGINT)"));
+            else
+                runner.stop(ExitCode::Terminated, QStringLiteral("terminated (SIGTERM)"));
+        });
+    QObject::connect(&runner, &StreamRunner::finished, &app, &QCoreApplication::exit);
+    runner.start();
+    return QCoreApplication::exec();
+}
