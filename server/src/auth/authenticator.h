@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QList>
 #include <QString>
 
 class QHttpServerRequest;
@@ -30,6 +31,10 @@ public:
     // Bearer access token from the Authorization header only (never query, never cookie): for API
     // routes. Also checks that the user still exists (a removed user's tokens die at once).
     AuthResult authenticateAccess(const QHttpServerRequest &request) const;
+
+    // The same check on the raw Authorization header value(s) (unit tests, other transports).
+    // More than one Authorization header is rejected.
+    AuthResult authenticateAuthorization(const QList<QByteArray> &authorizationValues) const;
 
 private:
     const TokenService &m_tokens;

@@ -1,0 +1,8 @@
+#include "auth/authlog.h"
+
+namespace Sluice::Server {
+
+Q_LOGGING_CATEGORY(lcAuth, "sluice.server.auth")
+Q_LOGGING_CATEGORY(lcSecurity, "sluice.server.security")
+
+} // namespace Sluice::Server

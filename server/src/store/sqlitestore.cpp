@@ -1,0 +1,504 @@
+#include "store/sqlitestore.h"
+
+#include "store/migrations.h"
+#include "store/randomid.h"
+#include "store/storelog.h"
+
+#include <QDir>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+namespace Sluice::Server {
+
+namespace {
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+QDateTime fromMs(const QVariant &value)
+{
+    return QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
+}
+
+// A prepared statement that logs its failure (never its bound values).
+struct Statement
+{
+    QSqlQuery query;
+    Statement(const QSqlDatabase &db, const char *sql)
+        : query(db)
+    {
+        query.setForwardOnly(true);
+        if (!query.prepare(QString::fromLatin1(sql)))
+            qCWarning(lcStore) << "prepare failed:" << query.lastError().text();
+    }
+    Statement &bind(const QVariant &value)
+    {
+        query.addBindValue(value);
+        return *this;
+    }
+    bool exec()
+    {
+        if (query.exec())
+            return true;
+        qCWarning(lcStore) << "query failed:" << query.lastError().text();
+        return false;
+    }
+};
+
+bool execRaw(QSqlDatabase &db, const QString &sql)
+{
+    QSqlQuery query(db);
+    if (query.exec(sql))
+        return true;
+    qCWarning(lcStore) << sql << "failed:" << query.lastError().text();
+    return false;
+}
+
+// BEGIN IMMEDIATE ... COMMIT, rolled back unless commit() succeeded.
+class Transaction
+{
+public:
+    explicit Transaction(QSqlDatabase &db)
+        : m_db(db)
+        , m_active(execRaw(db, QStringLiteral("BEGIN IMMEDIATE")))
+    { }
+    ~Transaction()
+    {
+        if (m_active)
+            execRaw(m_db, QStringLiteral("ROLLBACK"));
+    }
+    Transaction(const Transaction &) = delete;
+    Transaction &operator=(const Transaction &) = delete;
+    bool active() const { return m_active; }
+    bool commit()
+    {
+        if (!m_active)
+            return false;
+        m_active = false;
+        if (execRaw(m_db, QStringLiteral("COMMIT")))
+            return true;
+        execRaw(m_db, QStringLiteral("ROLLBACK"));
+        return false;
+    }
+
+private:
+    QSqlDatabase &m_db;
+    bool m_active;
+};
+
+UserRecord userFrom(const QSqlQuery &q)
+{
+    return { q.value(0).toString(), q.value(1).toString(), q.value(2).toByteArray(),
+             fromMs(q.value(3)) };
+}
+
+SessionRecord sessionFrom(const QSqlQuery &q)
+{
+    return { q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+             fromMs(q.value(3)) };
+}
+
+PromptRecord promptFrom(const QSqlQuery &q)
+{
+    return { q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+             q.value(3).toString(), q.value(4).toString(), fromMs(q.value(5)) };
+}
+
+RefreshTokenRecord refreshFrom(const QSqlQuery &q)
+{
+    RefreshTokenRecord r;
+    r.id = q.value(0).toString();
+    r.userId = q.value(1).toString();
+    r.familyId = q.value(2).toString();
+    r.parentId = q.value(3).toString();
+    r.tokenHash = q.value(4).toByteArray();
+    r.createdAt = fromMs(q.value(5));
+    r.expiresAt = fromMs(q.value(6));
+    r.revoked = q.value(7).toBool();
+    r.used = q.value(8).toBool();
+    return r;
+}
+
+constexpr const char *userColumns = "SELECT id, name, password_hash, created_at FROM users ";
+constexpr const char *refreshColumns = "SELECT id, user_id, family_id, parent_id, token_hash, "
+                                       "created_at, expires_at, revoked, used FROM refresh_tokens ";
+
+} // namespace
+
+QString SqliteStore::databasePath(const QString &dataDir)
+{
+    return QDir(dataDir).filePath(QStringLiteral("sluice.db"));
+}
+
+std::unique_ptr<SqliteStore> SqliteStore::open(const QString &databasePath, QString *error)
+{
+    const QString name = QStringLiteral("sluice-store-") + newRandomId();
+    std::unique_ptr<SqliteStore> store;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(databasePath);
+        store.reset(new SqliteStore(db));
+    }
+    auto fail = [&](const QString &message) -> std::unique_ptr<SqliteStore> {
+        if (error)
+            *error = message;
+        qCWarning(lcStore).noquote() << "cannot open database" << databasePath << ":" << message;
+        return nullptr; // ~SqliteStore removes the connection
+    };
+    if (!store->m_db.isValid())
+        return fail(QStringLiteral("the QSQLITE driver is not available"));
+    if (!store->m_db.open())
+        return fail(store->m_db.lastError().text());
+    QSqlQuery wal(store->m_db);
+    if (!wal.exec(QStringLiteral("PRAGMA journal_mode = WAL")) || !wal.next()
+        || wal.value(0).toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
+        return fail(QStringLiteral("cannot enable WAL journal mode"));
+    wal.finish();
+    for (const char *pragma : { "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON",
+                                "PRAGMA busy_timeout = 5000" }) {
+        if (!execRaw(store->m_db, QString::fromLatin1(pragma)))
+            return fail(QStringLiteral("cannot configure the database"));
+    }
+    QString migrationError;
+    if (!applyMigrations(store->m_db, &migrationError))
+        return fail(migrationError);
+    return store;
+}
+
+SqliteStore::SqliteStore(QSqlDatabase db)
+    : m_db(std::move(db))
+    , m_connectionName(m_db.connectionName())
+{ }
+
+SqliteStore::~SqliteStore()
+{
+    m_db.close();
+    m_db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+int SqliteStore::schemaVersion()
+{
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
+        return -1;
+    return q.value(0).toInt();
+}
+
+// --- sessions and prompts ---
+
+std::optional<SessionRecord> SqliteStore::createSession(const QString &userId, const QString &title)
+{
+    SessionRecord record { newRandomId(), userId, title,
+                           QDateTime::fromMSecsSinceEpoch(nowMs(), Qt::UTC) };
+    Statement s(m_db, "INSERT INTO sessions (id, user_id, title, created_at) VALUES (?, ?, ?, ?)");
+    if (!s.bind(record.id)
+             .bind(userId)
+             .bind(title)
+             .bind(record.createdAt.toMSecsSinceEpoch())
+             .exec())
+        return std::nullopt;
+    return record;
+}
+
+std::optional<SessionRecord> SqliteStore::session(const QString &sessionId)
+{
+    Statement s(m_db, "SELECT id, user_id, title, created_at FROM sessions WHERE id = ?");
+    if (!s.bind(sessionId).exec() || !s.query.next())
+        return std::nullopt;
+    return sessionFrom(s.query);
+}
+
+QList<SessionRecord> SqliteStore::sessionsForUser(const QString &userId)
+{
+    QList<SessionRecord> out;
+    Statement s(m_db,
+                "SELECT id, user_id, title, created_at FROM sessions WHERE user_id = ? "
+                "ORDER BY created_at DESC, rowid DESC");
+    if (!s.bind(userId).exec())
+        return out;
+    while (s.query.next())
+        out.append(sessionFrom(s.query));
+    return out;
+}
+
+std::optional<PromptRecord> SqliteStore::createPrompt(const QString &sessionId, const QString &text)
+{
+    Transaction tx(m_db);
+    if (!tx.active())
+        return std::nullopt;
+    Statement owner(m_db, "SELECT user_id FROM sessions WHERE id = ?");
+    if (!owner.bind(sessionId).exec() || !owner.query.next())
+        return std::nullopt;
+    PromptRecord record { newRandomId(),
+                          sessionId,
+                          owner.query.value(0).toString(),
+                          text,
+                          QStringLiteral("pending"),
+                          QDateTime::fromMSecsSinceEpoch(nowMs(), Qt::UTC) };
+    owner.query.finish();
+    Statement s(m_db,
+                "INSERT INTO prompts (id, session_id, user_id, text, status, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)");
+    if (!s.bind(record.id)
+             .bind(sessionId)
+             .bind(record.userId)
+             .bind(text)
+             .bind(record.status)
+             .bind(record.createdAt.toMSecsSinceEpoch())
+             .exec()
+        || !tx.commit())
+        return std::nullopt;
+    return record;
+}
+
+std::optional<PromptRecord> SqliteStore::prompt(const QString &promptId)
+{
+    Statement s(m_db,
+                "SELECT id, session_id, user_id, text, status, created_at FROM prompts "
+                "WHERE id = ?");
+    if (!s.bind(promptId).exec() || !s.query.next())
+        return std::nullopt;
+    return promptFrom(s.query);
+}
+
+QList<PromptRecord> SqliteStore::promptsForSession(const QString &sessionId)
+{
+    QList<PromptRecord> out;
+    Statement s(m_db,
+                "SELECT id, session_id, user_id, text, status, created_at FROM prompts "
+                "WHERE session_id = ? ORDER BY created_at ASC, rowid ASC");
+    if (!s.bind(sessionId).exec())
+        return out;
+    while (s.query.next())
+        out.append(promptFrom(s.query));
+    return out;
+}
+
+bool SqliteStore::setPromptStatus(const QString &promptId, const QString &status)
+{
+    Statement s(m_db, "UPDATE prompts SET status = ? WHERE id = ?");
+    return s.bind(status).bind(promptId).exec() && s.query.numRowsAffected() == 1;
+}
+
+// --- users ---
+
+std::optional<UserRecord> SqliteStore::createUser(const QString &name,
+                                                  const QByteArray &passwordHash)
+{
+    UserRecord record { newRandomId(), name, passwordHash,
+                        QDateTime::fromMSecsSinceEpoch(nowMs(), Qt::UTC) };
+    Statement s(m_db,
+                "INSERT INTO users (id, name, password_hash, created_at) VALUES (?, ?, ?, ?)");
+    if (!s.bind(record.id)
+             .bind(name)
+             .bind(passwordHash)
+             .bind(record.createdAt.toMSecsSinceEpoch())
+             .exec())
+        return std::nullopt;
+    return record;
+}
+
+std::optional<UserRecord> SqliteStore::user(const QString &userId)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QLatin1String(userColumns) + QLatin1String("WHERE id = ?"));
+    q.addBindValue(userId);
+    if (!q.exec() || !q.next())
+        return std::nullopt;
+    return userFrom(q);
+}
+
+std::optional<UserRecord> SqliteStore::userByName(const QString &name)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QLatin1String(userColumns) + QLatin1String("WHERE name = ?"));
+    q.addBindValue(name);
+    if (!q.exec() || !q.next())
+        return std::nullopt;
+    return userFrom(q);
+}
+
+QList<UserRecord> SqliteStore::users()
+{
+    QList<UserRecord> out;
+    QSqlQuery q(m_db);
+    if (!q.exec(QLatin1String(userColumns) + QLatin1String("ORDER BY name"))) {
+        qCWarning(lcStore) << "query failed:" << q.lastError().text();
+        return out;
+    }
+    while (q.next())
+        out.append(userFrom(q));
+    return out;
+}
+
+bool SqliteStore::setPasswordHash(const QString &userId, const QByteArray &passwordHash)
+{
+    Statement s(m_db, "UPDATE users SET password_hash = ? WHERE id = ?");
+    return s.bind(passwordHash).bind(userId).exec() && s.query.numRowsAffected() == 1;
+}
+
+bool SqliteStore::removeUser(const QString &userId)
+{
+    Statement s(m_db, "DELETE FROM users WHERE id = ?");
+    return s.bind(userId).exec() && s.query.numRowsAffected() == 1;
+}
+
+// --- refresh tokens ---
+
+std::optional<RefreshTokenRecord> SqliteStore::insertRefreshToken(const QString &userId,
+                                                                  const QByteArray &tokenHash,
+                                                                  const QDateTime &expiresAt)
+{
+    RefreshTokenRecord r;
+    r.id = newRandomId();
+    r.userId = userId;
+    r.familyId = newRandomId();
+    r.tokenHash = tokenHash;
+    r.createdAt = QDateTime::fromMSecsSinceEpoch(nowMs(), Qt::UTC);
+    r.expiresAt = expiresAt;
+    Statement s(m_db,
+                "INSERT INTO refresh_tokens (id, user_id, family_id, parent_id, token_hash, "
+                "created_at, expires_at) VALUES (?, ?, ?, NULL, ?, ?, ?)");
+    if (!s.bind(r.id)
+             .bind(userId)
+             .bind(r.familyId)
+             .bind(tokenHash)
+             .bind(r.createdAt.toMSecsSinceEpoch())
+             .bind(expiresAt.toMSecsSinceEpoch())
+             .exec())
+        return std::nullopt;
+    return r;
+}
+
+RefreshRotationResult SqliteStore::rotateRefreshToken(const QByteArray &presentedHash,
+                                                      const QByteArray &successorHash,
+                                                      const QDateTime &successorExpiresAt,
+                                                      const QDateTime &now)
+{
+    RefreshRotationResult result;
+    Transaction tx(m_db);
+    if (!tx.active())
+        return result;
+    Statement find(m_db,
+                   "SELECT id, user_id, family_id, parent_id, token_hash, created_at, "
+                   "expires_at, revoked, used FROM refresh_tokens WHERE token_hash = ?");
+    if (!find.bind(presentedHash).exec())
+        return result;
+    if (!find.query.next()) {
+        result.outcome = RefreshRotation::NotFound;
+        return result;
+    }
+    const RefreshTokenRecord current = refreshFrom(find.query);
+    find.query.finish();
+    result.userId = current.userId;
+    result.familyId = current.familyId;
+    if (current.revoked) {
+        result.outcome = RefreshRotation::Revoked;
+        return result;
+    }
+    if (current.used) {
+        // Reuse of a rotated token: someone holds a copy. Kill the whole family, new tokens too.
+        Statement revoke(m_db, "UPDATE refresh_tokens SET revoked = 1 WHERE family_id = ?");
+        if (!revoke.bind(current.familyId).exec() || !tx.commit())
+            return result; // Failed
+        result.outcome = RefreshRotation::Reused;
+        return result;
+    }
+    if (current.expiresAt <= now) {
+        result.outcome = RefreshRotation::Expired;
+        return result;
+    }
+    Statement markUsed(m_db,
+                       "UPDATE refresh_tokens SET used = 1 WHERE id = ? AND used = 0 "
+                       "AND revoked = 0");
+    if (!markUsed.bind(current.id).exec() || markUsed.query.numRowsAffected() != 1)
+        return result;
+    Statement insert(m_db,
+                     "INSERT INTO refresh_tokens (id, user_id, family_id, parent_id, "
+                     "token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    if (!insert.bind(newRandomId())
+             .bind(current.userId)
+             .bind(current.familyId)
+             .bind(current.id)
+             .bind(successorHash)
+             .bind(nowMs())
+             .bind(successorExpiresAt.toMSecsSinceEpoch())
+             .exec()
+        || !tx.commit())
+        return result;
+    result.outcome = RefreshRotation::Rotated;
+    return result;
+}
+
+std::optional<RefreshTokenRecord> SqliteStore::refreshToken(const QByteArray &tokenHash)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QLatin1String(refreshColumns) + QLatin1String("WHERE token_hash = ?"));
+    q.addBindValue(tokenHash);
+    if (!q.exec() || !q.next())
+        return std::nullopt;
+    return refreshFrom(q);
+}
+
+bool SqliteStore::revokeRefreshFamily(const QString &familyId)
+{
+    Statement s(m_db, "UPDATE refresh_tokens SET revoked = 1 WHERE family_id = ?");
+    return s.bind(familyId).exec();
+}
+
+bool SqliteStore::revokeRefreshTokensForUser(const QString &userId)
+{
+    Statement s(m_db, "UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ?");
+    return s.bind(userId).exec();
+}
+
+// --- event log ---
+
+std::optional<qint64> SqliteStore::appendEvent(const QString &promptId, const QString &type,
+                                               const QByteArray &jsonData)
+{
+    Transaction tx(m_db);
+    if (!tx.active())
+        return std::nullopt;
+    Statement bump(m_db, "UPDATE prompts SET last_seq = last_seq + 1 WHERE id = ?");
+    if (!bump.bind(promptId).exec() || bump.query.numRowsAffected() != 1)
+        return std::nullopt;
+    Statement read(m_db, "SELECT last_seq FROM prompts WHERE id = ?");
+    if (!read.bind(promptId).exec() || !read.query.next())
+        return std::nullopt;
+    const qint64 seq = read.query.value(0).toLongLong();
+    read.query.finish();
+    Statement insert(m_db,
+                     "INSERT INTO events (prompt_id, seq, type, data, created_at) "
+                     "VALUES (?, ?, ?, ?, ?)");
+    if (!insert.bind(promptId)
+             .bind(seq)
+             .bind(type)
+             .bind(QString::fromUtf8(jsonData))
+             .bind(nowMs())
+             .exec()
+        || !tx.commit())
+        return std::nullopt;
+    return seq;
+}
+
+QList<EventRecord> SqliteStore::eventsAfter(const QString &promptId, qint64 afterSeq, int limit)
+{
+    QList<EventRecord> out;
+    Statement s(m_db,
+                "SELECT seq, type, data, created_at FROM events WHERE prompt_id = ? AND "
+                "seq > ? ORDER BY seq ASC LIMIT ?");
+    if (!s.bind(promptId).bind(afterSeq).bind(qMax(0, limit)).exec())
+        return out;
+    while (s.query.next()) {
+        out.append({ s.query.value(0).toLongLong(), promptId, s.query.value(1).toString(),
+                     s.query.value(2).toString().toUtf8(), fromMs(s.query.value(3)) });
+    }
+    return out;
+}
+
+} // namespace Sluice::Server

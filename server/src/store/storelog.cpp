@@ -1,0 +1,7 @@
+#include "store/storelog.h"
+
+namespace Sluice::Server {
+
+Q_LOGGING_CATEGORY(lcStore, "sluice.server.store")
+
+} // namespace Sluice::Server
