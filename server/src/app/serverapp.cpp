@@ -1,0 +1,112 @@
+#include "app/serverapp.h"
+
+#include "app/applogging.h"
+#include "http/httpcompat.h"
+#include "http/jsonreply.h"
+#include "http/listener.h"
+#include "http/requestlog.h"
+#include "routes/healthroutes.h"
+
+#include <QHttpServer>
+#include <QHttpServerRequest>
+
+namespace Sluice::Server {
+
+ServerApp::ServerApp(ServerConfig config, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+    , m_cors(m_config.corsOrigins)
+    , m_finisher(m_cors)
+    , m_http(new QHttpServer(this))
+    , m_routes(std::make_unique<RouteTable>(*m_http, m_config.maxBodyBytes))
+{
+    setJsonBodyLimit(m_config.maxBodyBytes);
+}
+
+ServerApp::~ServerApp() = default;
+
+bool ServerApp::start(bool listen, QString *error)
+{
+    registerHealthRoutes(*m_routes);
+
+    HttpCompat::setAfterRequestHook(
+        *m_http, [this](const QHttpServerRequest &request, QHttpServerResponse &response) {
+            m_finisher.finish(request, response);
+        });
+    HttpCompat::setMissingHandler(*m_http, [this](const QHttpServerRequest &request) {
+        QHttpServerResponse response = answerUnrouted(request);
+        m_finisher.finish(request, response);
+        return response;
+    });
+
+    if (!listen)
+        return true;
+
+    auto *listener = new Listener(m_config.maxConnections, m_config.idleTimeout);
+    if (!listener->listen(m_config.host, m_config.port)) {
+        *error = QStringLiteral("cannot listen on %1:%2 (%3)")
+                     .arg(m_config.host.toString())
+                     .arg(m_config.port)
+                     .arg(listener->errorString());
+        delete listener;
+        return false;
+    }
+    listener->setParent(this);
+    HttpCompat::bind(*m_http, listener);
+    m_listener = listener;
+    qCInfo(lcApp, "listening on %s:%u (connection cap %d, idle timeout %lld ms, %lld CORS origins)",
+           qPrintable(m_config.host.toString()), unsigned(listener->serverPort()),
+           m_config.maxConnections, static_cast<long long>(m_config.idleTimeout.count()),
+           static_cast<long long>(m_config.corsOrigins.size()));
+    return true;
+}
+
+void ServerApp::stop()
+{
+    if (m_listener && m_listener->isListening()) {
+        m_listener->close();
+        qCInfo(lcApp, "stopped accepting connections");
+    }
+}
+
+quint16 ServerApp::port() const
+{
+    return m_listener ? m_listener->serverPort() : 0;
+}
+
+QList<RouteInfo> ServerApp::routes() const
+{
+    return m_routes->routes();
+}
+
+QHttpServerResponse ServerApp::answerUnrouted(const QHttpServerRequest &request) const
+{
+    if (CorsPolicy::isPreflight(request))
+        return m_cors.preflightResponse(request);
+
+    const QList<QHttpServerRequest::Method> methods
+        = m_routes->methodsForPath(request.url().path());
+    if (methods.isEmpty()) {
+        return jsonError(QHttpServerResponse::StatusCode::NotFound, ErrorCode::notFound,
+                         QStringLiteral("no such resource: %1").arg(request.url().path()));
+    }
+    QByteArrayList names;
+    for (const auto method : methods)
+        names.append(RequestLog::methodName(method));
+    names.append(QByteArrayLiteral("OPTIONS"));
+    const QByteArray allow = names.join(", ");
+    if (request.method() == QHttpServerRequest::Method::Options) {
+        QHttpServerResponse response(QHttpServerResponse::StatusCode::NoContent);
+        response.setHeader(QByteArrayLiteral("Allow"), allow);
+        return response;
+    }
+    QHttpServerResponse response
+        = jsonError(QHttpServerResponse::StatusCode::MethodNotAllowed, ErrorCode::methodNotAllowed,
+                    QStringLiteral("method %1 is not allowed on %2 (allowed: %3)")
+                        .arg(QString::fromLatin1(RequestLog::methodName(request.method())),
+                             request.url().path(), QString::fromLatin1(allow)));
+    response.setHeader(QByteArrayLiteral("Allow"), allow);
+    return response;
+}
+
+} // namespace Sluice::Server

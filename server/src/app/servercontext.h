@@ -1,0 +1,37 @@
+// ServerContext: everything a route needs, handed to every register*Routes() function.
+// ServerApp owns all of it; routes keep only the references.
+//
+// Register routes through `routes` (RouteTable::get/post/add), not QHttpServer::route(): the table
+// is what answers 405 for a known path with another method, what `--print-routes` lists and what
+// the OpenAPI coverage test checks. Replies from route handlers get CORS, security headers and the
+// request-log line automatically; replies written through a QHttpServerResponder must use
+// `finisher.responderHeaders()` and `finisher.logResponderReply()`.
+#pragma once
+
+namespace Sluice::Server {
+
+struct ServerConfig;
+class Store;
+class TokenService;
+class Authenticator;
+class RefreshTokenService;
+class LoginRateLimiter;
+class CorsPolicy;
+class ResponseFinisher;
+class RouteTable;
+
+class ServerContext
+{
+public:
+    const ServerConfig &config;
+    Store &store;
+    TokenService &tokens;
+    Authenticator &authenticator;
+    RefreshTokenService &refreshTokens;
+    LoginRateLimiter &loginLimiter;
+    const CorsPolicy &cors;
+    const ResponseFinisher &finisher;
+    RouteTable &routes;
+};
+
+} // namespace Sluice::Server

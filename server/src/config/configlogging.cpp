@@ -1,0 +1,5 @@
+#include "config/configlogging.h"
+
+namespace Sluice::Server {
+Q_LOGGING_CATEGORY(lcConfig, "sluice.server.config")
+} // namespace Sluice::Server

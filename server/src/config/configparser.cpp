@@ -1,0 +1,371 @@
+#include "config/configparser.h"
+
+#include "config/configvalues.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QStandardPaths>
+
+namespace Sluice::Server {
+
+namespace {
+
+using namespace std::chrono;
+using namespace std::chrono_literals;
+
+struct OptionSpec
+{
+    QString name;
+    QStringList envNames; // first one set wins
+    QString valueName; // empty: a flag without value
+    QString description;
+};
+
+QList<OptionSpec> optionSpecs()
+{
+    using S = QLatin1String;
+    return {
+        { S("host"),
+          { S("SLUICE_HOST") },
+          S("address"),
+          S("Address to listen on (default 127.0.0.1).") },
+        { S("port"),
+          { S("SLUICE_PORT") },
+          S("port"),
+          S("TCP port (default 8080; 0 picks a free port).") },
+        { S("data-dir"),
+          { S("SLUICE_DATA_DIR") },
+          S("dir"),
+          S("Directory for the database and generated keys (default ~/.local/share/sluice).") },
+        { S("cors-origins"),
+          { S("SLUICE_CORS_ORIGINS"), S("CORS_ORIGIN") },
+          S("origins"),
+          S("Comma-separated exact origins allowed to call the API with credentials, e.g. "
+            "https://app.example.com,http://localhost:5173. \"*\" is refused.") },
+        { S("access-token-ttl"),
+          { S("SLUICE_ACCESS_TOKEN_TTL") },
+          S("duration"),
+          S("Access token lifetime, 1m..24h (default 15m). Durations: 90, 90s, 15m, 2h, 30d.") },
+        { S("refresh-token-ttl"),
+          { S("SLUICE_REFRESH_TOKEN_TTL") },
+          S("duration"),
+          S("Refresh token lifetime, 1h..365d (default 30d).") },
+        { S("stream-token-ttl"),
+          { S("SLUICE_STREAM_TOKEN_TTL") },
+          S("duration"),
+          S("Stream token lifetime, 10s..300s (default 120s).") },
+        { S("token-leeway"),
+          { S("SLUICE_TOKEN_LEEWAY") },
+          S("duration"),
+          S("Clock leeway for exp/nbf/iat checks, 0..300s (default 30s).") },
+        { S("access-key-file"),
+          { S("SLUICE_ACCESS_KEY_FILE") },
+          S("file"),
+          S("File holding the access-token signing key (>= 32 bytes). SLUICE_ACCESS_KEY may "
+            "hold the key itself. Dev mode generates <data-dir>/access.key when unset.") },
+        { S("stream-key-file"),
+          { S("SLUICE_STREAM_KEY_FILE") },
+          S("file"),
+          S("File holding the stream-token signing key (>= 32 bytes, different from the access "
+            "key). SLUICE_STREAM_KEY may hold the key itself. Dev mode generates "
+            "<data-dir>/stream.key when unset.") },
+        { S("production"),
+          {},
+          {},
+          S("Production mode (also SLUICE_ENV=production): refuse to start without configured "
+            "keys instead of generating them.") },
+        { S("cookie-mode"),
+          { S("SLUICE_COOKIE_MODE") },
+          S("on|off"),
+          S("Login also sets an HttpOnly SameSite=Lax access-token cookie, accepted only on the "
+            "stream GET (default off).") },
+        { S("behind-https"),
+          { S("SLUICE_BEHIND_HTTPS") },
+          {},
+          S("Clients reach the server over HTTPS (TLS-terminating proxy): cookies get Secure.") },
+        { S("log-level"),
+          { S("SLUICE_LOG_LEVEL") },
+          S("level"),
+          S("debug, info, warning or error (default info).") },
+        { S("demo"),
+          { S("SLUICE_DEMO") },
+          {},
+          S("Ensure a demo user exists and print its credentials at startup.") },
+        { S("max-body-bytes"),
+          { S("SLUICE_MAX_BODY_BYTES") },
+          S("bytes"),
+          S("Largest accepted request body, 1024..67108864 (default 1048576); larger -> 413.") },
+        { S("max-connections"),
+          { S("SLUICE_MAX_CONNECTIONS") },
+          S("count"),
+          S("Open connection cap, 1..100000 (default 1024); extra connections get 503.") },
+        { S("idle-timeout"),
+          { S("SLUICE_IDLE_TIMEOUT") },
+          S("duration"),
+          S("Close connections idle for this long, 100ms..1h (default 60s).") },
+        { S("login-max-failures"),
+          { S("SLUICE_LOGIN_MAX_FAILURES") },
+          S("count"),
+          S("Failed logins per user and per client address within the window before 429, "
+            "1..1000 (default 5).") },
+        { S("login-window"),
+          { S("SLUICE_LOGIN_WINDOW") },
+          S("duration"),
+          S("Login rate-limit window, 1s..24h (default 5m).") },
+        { S("print-routes"), {}, {}, S("Print every registered route (METHOD path) and exit.") },
+    };
+}
+
+struct Failure
+{
+    QString message;
+};
+
+class Reader
+{
+public:
+    Reader(const QCommandLineParser &parser, const QProcessEnvironment &env,
+           const QList<OptionSpec> &specs)
+        : m_parser(parser)
+        , m_env(env)
+        , m_specs(specs)
+    { }
+
+    // The raw value and where it came from ("--name" or the variable name); nullopt when unset.
+    std::optional<std::pair<QString, QString>> raw(const QString &name) const
+    {
+        if (m_parser.isSet(name)) {
+            const OptionSpec *spec = find(name);
+            const QString value
+                = spec && spec->valueName.isEmpty() ? QStringLiteral("true") : m_parser.value(name);
+            return std::pair { value, QStringLiteral("--") + name };
+        }
+        if (const OptionSpec *spec = find(name)) {
+            for (const QString &envName : spec->envNames) {
+                if (m_env.contains(envName) && !m_env.value(envName).isEmpty())
+                    return std::pair { m_env.value(envName), envName };
+            }
+        }
+        return std::nullopt;
+    }
+
+    template<typename T, typename Parse> T get(const QString &name, T fallback, Parse parse) const
+    {
+        const auto value = raw(name);
+        if (!value)
+            return fallback;
+        QString error;
+        const std::optional<T> parsed = parse(value->first, &error);
+        if (!parsed)
+            throw Failure { value->second + u": " + error };
+        return *parsed;
+    }
+
+    seconds secondsIn(const QString &name, seconds fallback, seconds min, seconds max) const
+    {
+        return duration_cast<seconds>(millisIn(name, fallback, min, max));
+    }
+
+    milliseconds millisIn(const QString &name, milliseconds fallback, milliseconds min,
+                          milliseconds max) const
+    {
+        return get<milliseconds>(name, fallback, [&](const QString &text, QString *error) {
+            auto d = ConfigValues::parseDuration(text, error);
+            if (d && (*d < min || *d > max)) {
+                *error = QStringLiteral("%1 is out of range [%2s, %3s]")
+                             .arg(text)
+                             .arg(double(min.count()) / 1000)
+                             .arg(double(max.count()) / 1000);
+                return std::optional<milliseconds>();
+            }
+            return d;
+        });
+    }
+
+    qint64 integerIn(const QString &name, qint64 fallback, qint64 min, qint64 max) const
+    {
+        return get<qint64>(name, fallback, [&](const QString &text, QString *error) {
+            return ConfigValues::parseInteger(text, min, max, error);
+        });
+    }
+
+    bool boolean(const QString &name, bool fallback) const
+    {
+        return get<bool>(name, fallback, [](const QString &text, QString *error) {
+            return ConfigValues::parseBool(text, error);
+        });
+    }
+
+private:
+    const OptionSpec *find(const QString &name) const
+    {
+        for (const auto &spec : m_specs) {
+            if (spec.name == name)
+                return &spec;
+        }
+        return nullptr;
+    }
+
+    const QCommandLineParser &m_parser;
+    const QProcessEnvironment &m_env;
+    const QList<OptionSpec> &m_specs;
+};
+
+QString defaultDataDir()
+{
+    QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    if (base.isEmpty())
+        base = QDir::homePath() + u"/.local/share";
+    return base + u"/sluice";
+}
+
+ServerConfig readConfig(const Reader &r, ConfigParseResult &result, const QProcessEnvironment &env)
+{
+    ServerConfig c;
+
+    c.host = r.get<QHostAddress>(
+        QStringLiteral("host"), c.host, [](const QString &text, QString *error) {
+            QHostAddress address;
+            if (text.trimmed() == u"localhost")
+                return std::optional(QHostAddress(QHostAddress::LocalHost));
+            if (!address.setAddress(text.trimmed())) {
+                *error = QStringLiteral("\"%1\" is not an IP address").arg(text);
+                return std::optional<QHostAddress>();
+            }
+            return std::optional(address);
+        });
+    c.port = quint16(r.integerIn(QStringLiteral("port"), c.port, 0, 65535));
+    c.dataDir = r.get<QString>(
+        QStringLiteral("data-dir"), defaultDataDir(), [](const QString &text, QString *) {
+            return std::optional(QDir::cleanPath(QDir::current().absoluteFilePath(text)));
+        });
+    c.corsOrigins = r.get<QStringList>(QStringLiteral("cors-origins"), {},
+                                       [](const QString &text, QString *error) {
+                                           return ConfigValues::parseOriginList(text, error);
+                                       });
+
+    c.accessTokenTtl = r.secondsIn(QStringLiteral("access-token-ttl"), c.accessTokenTtl, 60s, 24h);
+    c.refreshTokenTtl
+        = r.secondsIn(QStringLiteral("refresh-token-ttl"), c.refreshTokenTtl, 1h, hours(365 * 24));
+    c.streamTokenTtl = r.secondsIn(QStringLiteral("stream-token-ttl"), c.streamTokenTtl, 10s, 300s);
+    c.tokenLeeway = r.secondsIn(QStringLiteral("token-leeway"), c.tokenLeeway, 0s, 300s);
+    if (c.refreshTokenTtl <= c.accessTokenTtl)
+        throw Failure { QStringLiteral(
+            "refresh token TTL must be longer than the access token TTL") };
+
+    const auto fileOption = [&](const QString &name) {
+        return r.get<QString>(name, {}, [](const QString &text, QString *) {
+            return std::optional(QDir::current().absoluteFilePath(text));
+        });
+    };
+    c.accessKeyFile = fileOption(QStringLiteral("access-key-file"));
+    c.streamKeyFile = fileOption(QStringLiteral("stream-key-file"));
+    result.accessKeyEnv = env.value(QStringLiteral("SLUICE_ACCESS_KEY"));
+    result.streamKeyEnv = env.value(QStringLiteral("SLUICE_STREAM_KEY"));
+
+    c.production = r.boolean(QStringLiteral("production"), false);
+    if (!c.production && env.contains(QStringLiteral("SLUICE_ENV"))) {
+        const QString mode = env.value(QStringLiteral("SLUICE_ENV")).trimmed().toLower();
+        if (mode == u"production")
+            c.production = true;
+        else if (mode != u"development" && mode != u"dev" && !mode.isEmpty())
+            throw Failure { QStringLiteral(
+                                "SLUICE_ENV: \"%1\" is not a mode (use production or development)")
+                                .arg(mode) };
+    }
+    c.cookieMode = r.boolean(QStringLiteral("cookie-mode"), false);
+    c.tls = r.boolean(QStringLiteral("behind-https"), false);
+    c.logLevel = r.get<LogLevel>(QStringLiteral("log-level"), c.logLevel,
+                                 [](const QString &text, QString *error) {
+                                     const QString t = text.trimmed().toLower();
+                                     if (t == u"debug")
+                                         return std::optional(LogLevel::Debug);
+                                     if (t == u"info")
+                                         return std::optional(LogLevel::Info);
+                                     if (t == u"warning" || t == u"warn")
+                                         return std::optional(LogLevel::Warning);
+                                     if (t == u"error")
+                                         return std::optional(LogLevel::Error);
+                                     *error = QStringLiteral("\"%1\" is not a log level (use "
+                                                             "debug, info, warning or error)")
+                                                  .arg(text);
+                                     return std::optional<LogLevel>();
+                                 });
+    c.demo = r.boolean(QStringLiteral("demo"), false);
+    c.maxBodyBytes
+        = r.integerIn(QStringLiteral("max-body-bytes"), c.maxBodyBytes, 1024, 64 * 1024 * 1024);
+    c.maxConnections
+        = int(r.integerIn(QStringLiteral("max-connections"), c.maxConnections, 1, 100000));
+    c.idleTimeout = r.millisIn(QStringLiteral("idle-timeout"), c.idleTimeout, 100ms, 1h);
+    c.loginMaxFailures
+        = int(r.integerIn(QStringLiteral("login-max-failures"), c.loginMaxFailures, 1, 1000));
+    c.loginWindow = r.secondsIn(QStringLiteral("login-window"), c.loginWindow, 1s, 24h);
+    return c;
+}
+
+} // namespace
+
+ConfigParseResult parseServerConfig(const QStringList &arguments, const QProcessEnvironment &env)
+{
+    ConfigParseResult result;
+    const QList<OptionSpec> specs = optionSpecs();
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "sluice-server: Server-Sent Events for authenticated clients.\n"
+        "Every option can also be set through the environment variable named in brackets; "
+        "command-line flags win over the environment.\n"
+        "Account management: sluice-server user add|list|passwd|remove ... (see "
+        "`sluice-server user --help`)."));
+    const QCommandLineOption helpOption({ QStringLiteral("h"), QStringLiteral("help") },
+                                        QStringLiteral("Show this help and exit."));
+    const QCommandLineOption versionOption({ QStringLiteral("v"), QStringLiteral("version") },
+                                           QStringLiteral("Show the version and exit."));
+    parser.addOption(helpOption);
+    parser.addOption(versionOption);
+    for (const OptionSpec &spec : specs) {
+        QString description = spec.description;
+        if (!spec.envNames.isEmpty())
+            description += u" [" + spec.envNames.join(QStringLiteral(", ")) + u']';
+        if (spec.name == u"production")
+            description += QStringLiteral(" [SLUICE_ENV]");
+        parser.addOption(spec.valueName.isEmpty()
+                             ? QCommandLineOption(spec.name, description)
+                             : QCommandLineOption(spec.name, description, spec.valueName));
+    }
+
+    if (!parser.parse(arguments)) {
+        result.action = ConfigParseResult::Action::ExitFailure;
+        result.output = QStringLiteral("sluice-server: invalid command line: ") + parser.errorText()
+            + QStringLiteral(" (see --help)");
+        return result;
+    }
+    if (parser.isSet(helpOption)) {
+        result.action = ConfigParseResult::Action::ExitSuccess;
+        result.output = parser.helpText();
+        return result;
+    }
+    if (parser.isSet(versionOption)) {
+        result.action = ConfigParseResult::Action::ExitSuccess;
+        result.output = QStringLiteral("sluice-server " SLUICE_SERVER_VERSION "\n");
+        return result;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        result.action = ConfigParseResult::Action::ExitFailure;
+        result.output = QStringLiteral("sluice-server: unexpected argument \"%1\" (see --help)")
+                            .arg(parser.positionalArguments().constFirst());
+        return result;
+    }
+
+    try {
+        const Reader reader(parser, env, specs);
+        result.config = readConfig(reader, result, env);
+        result.printRoutes = parser.isSet(QStringLiteral("print-routes"));
+    } catch (const Failure &failure) {
+        result.action = ConfigParseResult::Action::ExitFailure;
+        result.output = QStringLiteral("sluice-server: invalid configuration: ") + failure.message;
+    }
+    return result;
+}
+
+} // namespace Sluice::Server

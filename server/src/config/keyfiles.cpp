@@ -1,0 +1,146 @@
+#include "config/keyfiles.h"
+
+#include "config/configlogging.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRandomGenerator>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace Sluice::Server {
+
+namespace {
+
+QString systemError()
+{
+    return QString::fromLocal8Bit(std::strerror(errno));
+}
+
+std::optional<QByteArray> readKeyFile(const QString &path, const QString &what, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("%1 key file %2 is not readable (%3)")
+                     .arg(what, path, file.errorString());
+        return std::nullopt;
+    }
+    const QByteArray key = file.readAll().trimmed();
+    if (key.size() < minimumKeyBytes) {
+        *error = QStringLiteral("%1 key in %2 is too short (%3 bytes; at least %4 required)")
+                     .arg(what, path)
+                     .arg(key.size())
+                     .arg(minimumKeyBytes);
+        return std::nullopt;
+    }
+    return key;
+}
+
+// Writes a new random key with 0600 from the start (O_EXCL: never overwrites).
+std::optional<QByteArray> generateKeyFile(const QString &path, const QString &what, QString *error)
+{
+    QByteArray raw(48, Qt::Uninitialized);
+    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(raw.data()),
+                                          raw.size() / qsizetype(sizeof(quint32)));
+    const QByteArray key
+        = raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    const QByteArray encodedPath = QFile::encodeName(path);
+    const int fd = ::open(encodedPath.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        *error = QStringLiteral("cannot create %1 key file %2 (%3)").arg(what, path, systemError());
+        return std::nullopt;
+    }
+    const QByteArray content = key + '\n';
+    const bool ok = ::write(fd, content.constData(), size_t(content.size())) == content.size()
+        && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok) {
+        *error = QStringLiteral("cannot write %1 key file %2 (%3)").arg(what, path, systemError());
+        QFile::remove(path);
+        return std::nullopt;
+    }
+    qCInfo(lcConfig, "generated a new %s key in %s (mode 0600)", qPrintable(what),
+           qPrintable(path));
+    return key;
+}
+
+std::optional<QByteArray> resolveKey(const ServerConfig &config, const QString &configuredFile,
+                                     const QString &envSecret, const QString &what,
+                                     const QString &envName, QString *file, QString *error)
+{
+    if (!configuredFile.isEmpty()) {
+        *file = configuredFile;
+        return readKeyFile(configuredFile, what, error);
+    }
+    if (!envSecret.isEmpty()) {
+        const QByteArray key = envSecret.toUtf8().trimmed();
+        if (key.size() < minimumKeyBytes) {
+            *error = QStringLiteral("%1 is too short (%2 bytes; at least %3 required)")
+                         .arg(envName)
+                         .arg(key.size())
+                         .arg(minimumKeyBytes);
+            return std::nullopt;
+        }
+        file->clear();
+        return key;
+    }
+    if (config.production) {
+        *error = QStringLiteral("production mode needs a configured %1 key (--%1-key-file or %2)")
+                     .arg(what, envName);
+        return std::nullopt;
+    }
+    const QString path = QDir(config.dataDir).filePath(what + u".key");
+    *file = path;
+    if (QFileInfo::exists(path))
+        return readKeyFile(path, what, error);
+    return generateKeyFile(path, what, error);
+}
+
+} // namespace
+
+bool ensureDataDir(const QString &dataDir, QString *error)
+{
+    const QFileInfo info(dataDir);
+    if (info.exists()) {
+        if (!info.isDir()) {
+            *error = QStringLiteral("data directory %1 is not a directory").arg(dataDir);
+            return false;
+        }
+        return true;
+    }
+    if (!QDir().mkpath(dataDir)) {
+        *error = QStringLiteral("cannot create data directory %1").arg(dataDir);
+        return false;
+    }
+    QFile::setPermissions(dataDir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    return true;
+}
+
+bool loadOrCreateKeys(ServerConfig &config, const QString &accessKeyEnv,
+                      const QString &streamKeyEnv, QString *error)
+{
+    const auto access
+        = resolveKey(config, config.accessKeyFile, accessKeyEnv, QStringLiteral("access"),
+                     QStringLiteral("SLUICE_ACCESS_KEY"), &config.accessKeyFile, error);
+    if (!access)
+        return false;
+    const auto stream
+        = resolveKey(config, config.streamKeyFile, streamKeyEnv, QStringLiteral("stream"),
+                     QStringLiteral("SLUICE_STREAM_KEY"), &config.streamKeyFile, error);
+    if (!stream)
+        return false;
+    if (*access == *stream) {
+        *error = QStringLiteral("the access key and the stream key must be different");
+        return false;
+    }
+    config.accessKey = *access;
+    config.streamKey = *stream;
+    return true;
+}
+
+} // namespace Sluice::Server

@@ -1,0 +1,51 @@
+// ServerConfig: the validated configuration sluice-server runs with (seam 1 of the server
+// contract). Produced by parseServerConfig() (flags > environment > defaults) and completed by
+// loadOrCreateKeys(); every other room only reads it.
+#pragma once
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+
+#include <chrono>
+
+namespace Sluice::Server {
+
+enum class LogLevel { Debug, Info, Warning, Error };
+
+struct ServerConfig
+{
+    QHostAddress host { QHostAddress::LocalHost };
+    quint16 port = 8080;
+    QString dataDir;
+    // Exact origins ("scheme://host[:port]", no path, no trailing slash); credentials always on.
+    QStringList corsOrigins;
+
+    std::chrono::seconds accessTokenTtl { 900 };
+    std::chrono::seconds refreshTokenTtl { 30 * 24 * 3600 };
+    std::chrono::seconds streamTokenTtl { 120 };
+    std::chrono::seconds tokenLeeway { 30 };
+
+    // Raw key bytes (>= 32 bytes each, different). Never logged.
+    QByteArray accessKey;
+    QByteArray streamKey;
+    QString accessKeyFile; // where accessKey came from (empty when from the environment)
+    QString streamKeyFile;
+
+    bool production = false;
+    bool cookieMode = false;
+    bool tls
+        = false; // served over HTTPS (directly or behind a TLS-terminating proxy): Secure cookies
+    LogLevel logLevel = LogLevel::Info;
+    bool demo = false;
+
+    qint64 maxBodyBytes { 1 << 20 };
+    int maxConnections = 1024;
+    std::chrono::milliseconds idleTimeout { 60'000 };
+
+    int loginMaxFailures = 5;
+    std::chrono::seconds loginWindow { 300 };
+};
+
+} // namespace Sluice::Server

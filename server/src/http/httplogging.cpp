@@ -1,0 +1,6 @@
+#include "http/httplogging.h"
+
+namespace Sluice::Server {
+Q_LOGGING_CATEGORY(lcHttp, "sluice.server.http")
+Q_LOGGING_CATEGORY(lcListener, "sluice.server.listener")
+} // namespace Sluice::Server

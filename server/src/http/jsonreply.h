@@ -1,0 +1,55 @@
+// JSON replies and the error JSON every route answers with (seam 4 of the server contract):
+// {"error": "<human message>", "code": "<CODE>"}.
+#pragma once
+
+#include <QByteArray>
+#include <QHttpServerResponse>
+#include <QJsonObject>
+#include <QString>
+
+#include <chrono>
+#include <optional>
+
+class QHttpServerRequest;
+
+namespace Sluice::Server {
+
+namespace ErrorCode {
+inline constexpr char authentication[] = "AUTHENTICATION_ERROR";
+inline constexpr char authorization[] = "AUTHORIZATION_ERROR";
+inline constexpr char validation[] = "VALIDATION_ERROR";
+inline constexpr char notFound[] = "NOT_FOUND";
+inline constexpr char rateLimited[] = "RATE_LIMITED";
+inline constexpr char methodNotAllowed[] = "METHOD_NOT_ALLOWED";
+inline constexpr char payloadTooLarge[] = "PAYLOAD_TOO_LARGE";
+inline constexpr char unsupportedMediaType[] = "UNSUPPORTED_MEDIA_TYPE";
+inline constexpr char conflict[] = "CONFLICT";
+inline constexpr char serviceUnavailable[] = "SERVICE_UNAVAILABLE";
+inline constexpr char internal[] = "INTERNAL_ERROR";
+} // namespace ErrorCode
+
+QHttpServerResponse jsonReply(const QJsonObject &body,
+                              QHttpServerResponse::StatusCode status
+                              = QHttpServerResponse::StatusCode::Ok);
+
+// 401 adds `WWW-Authenticate: Bearer error="invalid_token"` (use jsonUnauthorized() to choose).
+QHttpServerResponse jsonError(QHttpServerResponse::StatusCode status, const QByteArray &code,
+                              const QString &message);
+// 429 / 503 with Retry-After (whole seconds, at least 1).
+QHttpServerResponse jsonError(QHttpServerResponse::StatusCode status, const QByteArray &code,
+                              const QString &message, std::chrono::seconds retryAfter);
+// 401 AUTHENTICATION_ERROR. tokenPresented=false → bare `WWW-Authenticate: Bearer` (RFC 6750 §3.1:
+// no error attribute when the request carried no credentials).
+QHttpServerResponse jsonUnauthorized(const QString &message, bool tokenPresented);
+
+// The request body limit parseJsonBody() enforces; ServerApp sets it from ServerConfig.
+void setJsonBodyLimit(qint64 maxBytes);
+qint64 jsonBodyLimit();
+
+// The request body as a JSON object. An empty body is an empty object. Otherwise the body must be
+// Content-Type application/json (415), at most jsonBodyLimit() bytes (413), and a JSON object
+// (400 VALIDATION_ERROR). On failure returns nullopt and sets *errorOut.
+std::optional<QJsonObject> parseJsonBody(const QHttpServerRequest &request,
+                                         QHttpServerResponse *errorOut);
+
+} // namespace Sluice::Server

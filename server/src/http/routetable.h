@@ -1,0 +1,62 @@
+// RouteTable: the single list of the server's routes. Registration goes through add(), which both
+// registers the rule with QHttpServer and records it, so the 405 logic, `--print-routes` and the
+// OpenAPI coverage test all read the same table.
+//
+// Paths use OpenAPI template syntax: "/api/claude-code/sessions/{sid}". Each {name} matches one
+// non-empty path segment and is passed to the handler in order.
+#pragma once
+
+#include <QHttpServerRequest>
+#include <QHttpServerResponse>
+#include <QList>
+#include <QRegularExpression>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+
+class QHttpServer;
+
+namespace Sluice::Server {
+
+struct RouteInfo
+{
+    QHttpServerRequest::Method method;
+    QString path; // OpenAPI template, e.g. /api/claude-code/sessions/{sid}
+};
+
+class RouteTable
+{
+public:
+    using Handler
+        = std::function<QHttpServerResponse(const QHttpServerRequest &, const QStringList &args)>;
+
+    RouteTable(QHttpServer &server, qint64 maxBodyBytes);
+
+    // Handlers are called only for bodies within maxBodyBytes (413 otherwise). At most 3 {params}.
+    void add(QHttpServerRequest::Method method, const QString &path, Handler handler);
+    void get(const QString &path, Handler handler)
+    {
+        add(QHttpServerRequest::Method::Get, path, std::move(handler));
+    }
+    void post(const QString &path, Handler handler)
+    {
+        add(QHttpServerRequest::Method::Post, path, std::move(handler));
+    }
+
+    QList<RouteInfo> routes() const;
+    // Methods registered for the path of a request ("/a/b"), empty when no route matches it.
+    QList<QHttpServerRequest::Method> methodsForPath(const QString &requestPath) const;
+
+private:
+    struct Entry
+    {
+        RouteInfo info;
+        QRegularExpression pattern;
+    };
+    QHttpServer &m_server;
+    qint64 m_maxBodyBytes;
+    QList<Entry> m_entries;
+};
+
+} // namespace Sluice::Server

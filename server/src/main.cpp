@@ -1,0 +1,94 @@
+// sluice-server entry point: `sluice-server [options]` runs the server, `sluice-server user ...`
+// manages accounts.
+#include "app/applogging.h"
+#include "app/serverapp.h"
+#include "app/signalwatcher.h"
+#include "config/configparser.h"
+#include "config/keyfiles.h"
+#include "http/requestlog.h"
+
+#include <QCoreApplication>
+#include <QProcessEnvironment>
+
+#include <cstdio>
+
+using namespace Sluice::Server;
+
+namespace {
+
+int fail(const QString &line, int code)
+{
+    std::fprintf(stderr, "%s\n", qPrintable(line));
+    std::fflush(stderr);
+    return code;
+}
+
+void printLine(const QString &line)
+{
+    std::fprintf(stdout, "%s\n", line.toLocal8Bit().constData());
+    std::fflush(stdout);
+}
+
+QString urlHost(const QHostAddress &address)
+{
+    if (address == QHostAddress::Any || address == QHostAddress::AnyIPv4)
+        return QStringLiteral("127.0.0.1");
+    if (address == QHostAddress::AnyIPv6)
+        return QStringLiteral("[::1]");
+    if (address.protocol() == QAbstractSocket::IPv6Protocol)
+        return u'[' + address.toString() + u']';
+    return address.toString();
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("sluice-server"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SLUICE_SERVER_VERSION));
+
+    ConfigParseResult parsed = parseServerConfig(QCoreApplication::arguments(),
+                                                 QProcessEnvironment::systemEnvironment());
+    switch (parsed.action) {
+    case ConfigParseResult::Action::ExitSuccess:
+        std::fputs(parsed.output.toLocal8Bit().constData(), stdout);
+        return 0;
+    case ConfigParseResult::Action::ExitFailure:
+        return fail(parsed.output, 2);
+    case ConfigParseResult::Action::Run:
+        break;
+    }
+    ServerConfig &config = parsed.config;
+    configureLogging(config.logLevel);
+
+    QString error;
+    if (!ensureDataDir(config.dataDir, &error)
+        || !loadOrCreateKeys(config, parsed.accessKeyEnv, parsed.streamKeyEnv, &error)) {
+        return fail(QStringLiteral("sluice-server: invalid configuration: ") + error, 2);
+    }
+
+    ServerApp server(config);
+    if (!server.start(!parsed.printRoutes, &error))
+        return fail(QStringLiteral("sluice-server: cannot start: ") + error, 1);
+
+    if (parsed.printRoutes) {
+        for (const RouteInfo &route : server.routes()) {
+            printLine(QString::fromLatin1(RequestLog::methodName(route.method)) + u' '
+                      + route.path);
+        }
+        return 0;
+    }
+
+    SignalWatcher signals;
+    QObject::connect(&signals, &SignalWatcher::terminationRequested, &app, [&](int signalNumber) {
+        qCInfo(lcApp, "signal %d: shutting down", signalNumber);
+        server.stop();
+        QCoreApplication::quit();
+    });
+
+    printLine(QStringLiteral("sluice-server listening on http://%1:%2")
+                  .arg(urlHost(config.host))
+                  .arg(server.port()));
+    return QCoreApplication::exec();
+}

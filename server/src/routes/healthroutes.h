@@ -1,0 +1,10 @@
+// GET /healthz → {"status":"ok"} (liveness; no auth).
+#pragma once
+
+namespace Sluice::Server {
+
+class RouteTable;
+
+void registerHealthRoutes(RouteTable &routes);
+
+} // namespace Sluice::Server
