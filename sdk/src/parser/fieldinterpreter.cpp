@@ -57,7 +57,7 @@ bool SseParserPrivate::processLine(QByteArrayView line)
         return true;
     }
     if (isField(name, "id")) {
-        if (!std::memchr(value.data(), '\0', size_t(value.size())))
+        if (value.isEmpty() || !std::memchr(value.data(), '\0', size_t(value.size())))
             lastEventIdBuffer = decodeUtf8(value);
         return true;
     }
