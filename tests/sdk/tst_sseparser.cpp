@@ -318,6 +318,7 @@ private Q_SLOTS:
     void lineTooLongAcrossChunksDoesNotGrowMemory();
     void eventLimitExactBoundary();
     void eventTooLargeDoesNotGrowMemory();
+    void eventLimitHoldsForLinesAssembledFromChunks();
     void limitsAreSanitized();
 
     void largeEvent_data();
@@ -842,6 +843,28 @@ void tst_SseParser::eventTooLargeDoesNotGrowMemory()
     r.parser.reset();
     QCOMPARE(r.parser.feed("data: small\n\n"), SseParser::Status::Ok);
     QCOMPARE(r.records, QStringList { msg(s("small")) });
+}
+
+void tst_SseParser::eventLimitHoldsForLinesAssembledFromChunks()
+{
+    // Long data lines that span chunks take a different (copy-free) path; same limits apply.
+    const qsizetype limit = 20000;
+    Recorder r(SseParser::Limits { limit, limit });
+    const QByteArray line = "data: " + QByteArray(9000, 'q') + '\n';
+    const auto feedInChunks = [&r](const QByteArray &bytes) {
+        SseParser::Status status = SseParser::Status::Ok;
+        for (qsizetype at = 0; at < bytes.size(); at += 1000)
+            status = r.parser.feed(
+                QByteArrayView(bytes).sliced(at, qMin<qsizetype>(1000, bytes.size() - at)));
+        return status;
+    };
+    QCOMPARE(feedInChunks(line + line + '\n'), SseParser::Status::Ok);
+    QCOMPARE(r.records, QStringList { msg(QString(9000, u'q') + u'\n' + QString(9000, u'q')) });
+    QVERIFY(r.parser.bufferedBytes() <= 2 * limit + 2);
+    expectLimitWarning();
+    QCOMPARE(feedInChunks(line + line + line), SseParser::Status::EventTooLarge);
+    QVERIFY(r.parser.bufferedBytes() <= 256);
+    QCOMPARE(r.records.size(), 1);
 }
 
 void tst_SseParser::limitsAreSanitized()

@@ -73,6 +73,17 @@ bool SseParserPrivate::appendData(QByteArrayView value)
         fail(SseParser::Status::EventTooLarge);
         return false;
     }
+    constexpr qsizetype AdoptThreshold = 4096;
+    if (dataBuffer.isEmpty() && value.size() >= AdoptThreshold && !lineBuffer.isEmpty()
+        && value.data() + value.size() == lineBuffer.constData() + lineBuffer.size()) {
+        // A long line assembled from several chunks: adopt the line buffer instead of copying
+        // it (Qt drops the "data: " prefix by moving the start of the array, not the bytes).
+        const qsizetype prefix = value.data() - lineBuffer.constData();
+        dataBuffer.swap(lineBuffer);
+        dataBuffer.remove(0, prefix);
+        appendBounded(dataBuffer, QByteArrayView("\n", 1), limits.maxEventBytes + 1);
+        return true;
+    }
     appendBounded(dataBuffer, value, limits.maxEventBytes + 1);
     appendBounded(dataBuffer, QByteArrayView("\n", 1), limits.maxEventBytes + 1);
     return true;

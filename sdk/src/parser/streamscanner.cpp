@@ -147,9 +147,9 @@ SseParser::Status SseParserPrivate::feed(QByteArrayView chunk)
 
 void SseParserPrivate::appendBounded(QByteArray &buffer, QByteArrayView bytes, qsizetype limit)
 {
-    const qsizetype needed = buffer.size() + bytes.size();
-    if (needed > buffer.capacity()) {
+    if (bytes.size() > buffer.data_ptr().freeSpaceAtEnd()) {
         // Grow geometrically for amortised O(1) appends, but never past the limit.
+        const qsizetype needed = buffer.size() + bytes.size();
         const qsizetype grown = qMax(needed, qMax<qsizetype>(buffer.capacity() * 2, 256));
         buffer.reserve(qMax(needed, qMin(grown, limit)));
     }

@@ -1,20 +1,16 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "parser/utf8decoder_p.h"
 
+#include <QtCore/QStringDecoder>
+
 namespace Sluice {
 
 namespace {
 
 constexpr char16_t ReplacementCharacter = 0xFFFD;
 
-bool startsWithBom(QByteArrayView bytes)
-{
-    return bytes.size() >= 3 && uchar(bytes[0]) == 0xEF && uchar(bytes[1]) == 0xBB
-        && uchar(bytes[2]) == 0xBF;
-}
-
 // https://encoding.spec.whatwg.org/#utf-8-decoder, written out byte by byte. Only used for
-// input that QString::fromUtf8 would not decode the same way (invalid bytes, leading BOM).
+// input that Qt's decoder reports as invalid.
 QString decodeUtf8Slow(QByteArrayView bytes)
 {
     QString out;
@@ -95,13 +91,15 @@ QString decodeUtf8(QByteArrayView bytes)
 {
     if (bytes.isEmpty())
         return {};
-    if (!startsWithBom(bytes)) {
-        QString decoded = QString::fromUtf8(bytes);
-        // Valid input never yields U+FFFD unless the input encodes it (EF BF BD); only then is
-        // the exact decoder needed to tell the two apart and count replacements correctly.
-        if (!decoded.contains(QChar(ReplacementCharacter)))
-            return decoded;
-    }
+    // Qt's decoder agrees with the Encoding standard on valid input (with ConvertInitialBom it
+    // keeps a leading U+FEFF) and reports whether it met anything invalid; only then is the
+    // exact decoder needed, to replace each maximal subpart with a single U+FFFD.
+    QStringDecoder decoder(QStringDecoder::Utf8,
+                           QStringDecoder::Flag::Stateless
+                               | QStringDecoder::Flag::ConvertInitialBom);
+    QString decoded = decoder.decode(bytes);
+    if (!decoder.hasError())
+        return decoded;
     return decodeUtf8Slow(bytes);
 }
 
