@@ -1,0 +1,286 @@
+#include "cli/usercommand.h"
+
+#include "auth/passwordhasher.h"
+#include "cli/passwordprompt.h"
+#include "config/keyfiles.h"
+#include "store/sqlitestore.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QProcessEnvironment>
+#include <QRegularExpression>
+#include <QStandardPaths>
+
+#include <cstdio>
+
+namespace Sluice::Server {
+
+namespace {
+
+constexpr int exitOk = 0;
+constexpr int exitFailure = 1;
+constexpr int exitUsage = 2;
+
+const char usageText[]
+    = "Usage: sluice-server user <command> [NAME] [--data-dir DIR]\n"
+      "\n"
+      "Commands:\n"
+      "  add NAME      create an account (password from stdin when piped, else prompted twice)\n"
+      "  list          list the accounts\n"
+      "  passwd NAME   set a new password (revokes the user's refresh tokens)\n"
+      "  remove NAME   delete the account, its refresh tokens, sessions, prompts and events\n"
+      "\n"
+      "Options:\n"
+      "  --data-dir DIR  data directory (default: $SLUICE_DATA_DIR, else ~/.local/share/sluice)\n"
+      "\n"
+      "User names: 1-64 characters from A-Z a-z 0-9 . _ @ -; passwords: 8-1024 characters.\n";
+
+void out(const QString &line)
+{
+    std::fprintf(stdout, "%s\n", line.toLocal8Bit().constData());
+    std::fflush(stdout);
+}
+
+int fail(const QString &line, int code = exitFailure)
+{
+    std::fprintf(stderr, "sluice-server user: %s\n", line.toLocal8Bit().constData());
+    std::fflush(stderr);
+    return code;
+}
+
+QString defaultDataDir()
+{
+    const QString fromEnv
+        = QProcessEnvironment::systemEnvironment().value(QStringLiteral("SLUICE_DATA_DIR"));
+    if (!fromEnv.isEmpty())
+        return fromEnv;
+    QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    if (base.isEmpty())
+        base = QDir::homePath() + QStringLiteral("/.local/share");
+    return base + QStringLiteral("/sluice");
+}
+
+bool validUserName(const QString &name)
+{
+    static const QRegularExpression pattern(QStringLiteral("^[A-Za-z0-9._@-]{1,64}$"));
+    return pattern.match(name).hasMatch();
+}
+
+// The new password: one line from a pipe, or typed twice on a terminal.
+std::optional<QByteArray> readNewPassword(QString *error)
+{
+    QByteArray password;
+    if (stdinIsTerminal()) {
+        const auto first = promptPassword("Password: ");
+        const auto second = first ? promptPassword("Repeat password: ") : std::nullopt;
+        if (!first || !second) {
+            *error = QStringLiteral("no password given");
+            return std::nullopt;
+        }
+        if (*first != *second) {
+            *error = QStringLiteral("the passwords do not match");
+            return std::nullopt;
+        }
+        password = *first;
+    } else {
+        const auto line = readPasswordLine();
+        if (!line) {
+            *error = QStringLiteral("no password on stdin");
+            return std::nullopt;
+        }
+        password = *line;
+    }
+    if (password.isEmpty()) {
+        *error = QStringLiteral("the password is empty");
+        return std::nullopt;
+    }
+    if (QString::fromUtf8(password).size() < PasswordHasher::minimumPasswordLength) {
+        *error = QStringLiteral("the password is too short (at least %1 characters)")
+                     .arg(PasswordHasher::minimumPasswordLength);
+        return std::nullopt;
+    }
+    if (password.size() > PasswordHasher::maximumPasswordLength) {
+        *error = QStringLiteral("the password is too long (at most %1 bytes)")
+                     .arg(PasswordHasher::maximumPasswordLength);
+        return std::nullopt;
+    }
+    return password;
+}
+
+struct Invocation
+{
+    QString command;
+    QStringList positional;
+    QString dataDir;
+    bool help = false;
+};
+
+std::optional<Invocation> parse(const QStringList &args, QString *error)
+{
+    Invocation inv;
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QString &arg = args.at(i);
+        if (arg == QLatin1String("-h") || arg == QLatin1String("--help")) {
+            inv.help = true;
+        } else if (arg == QLatin1String("--data-dir")) {
+            if (i + 1 >= args.size()) {
+                *error = QStringLiteral("--data-dir needs a directory");
+                return std::nullopt;
+            }
+            inv.dataDir = args.at(++i);
+        } else if (arg.startsWith(QLatin1String("--data-dir="))) {
+            inv.dataDir = arg.mid(11);
+        } else if (arg.startsWith(QLatin1Char('-')) && arg.size() > 1) {
+            *error = QStringLiteral("unknown option %1").arg(arg);
+            return std::nullopt;
+        } else if (inv.command.isEmpty()) {
+            inv.command = arg;
+        } else {
+            inv.positional.append(arg);
+        }
+    }
+    if (inv.dataDir.isEmpty())
+        inv.dataDir = defaultDataDir();
+    return inv;
+}
+
+std::unique_ptr<SqliteStore> openStore(const QString &dataDir, bool create, QString *error)
+{
+    const QString path = SqliteStore::databasePath(dataDir);
+    if (create) {
+        if (!ensureDataDir(dataDir, error))
+            return nullptr;
+    } else if (!QFileInfo::exists(path)) {
+        *error = QStringLiteral("no database in %1 (no user has been added yet)").arg(dataDir);
+        return nullptr;
+    }
+    QString openError;
+    auto store = SqliteStore::open(path, &openError);
+    if (!store)
+        *error = QStringLiteral("cannot open %1: %2").arg(path, openError);
+    return store;
+}
+
+int addUser(const Invocation &inv)
+{
+    const QString name = inv.positional.value(0);
+    if (!validUserName(name))
+        return fail(
+            QStringLiteral("invalid user name '%1' (1-64 characters from A-Z a-z 0-9 . _ @ -)")
+                .arg(name));
+    QString error;
+    auto store = openStore(inv.dataDir, true, &error);
+    if (!store)
+        return fail(error);
+    if (store->userByName(name))
+        return fail(QStringLiteral("user '%1' already exists").arg(name));
+    const auto password = readNewPassword(&error);
+    if (!password)
+        return fail(error);
+    const QByteArray hash = PasswordHasher::hash(*password);
+    if (hash.isEmpty())
+        return fail(QStringLiteral("cannot hash the password"));
+    if (!store->createUser(name, hash))
+        return fail(QStringLiteral("cannot add user '%1' (does it already exist?)").arg(name));
+    out(QStringLiteral("user '%1' added").arg(name));
+    return exitOk;
+}
+
+int listUsers(const Invocation &inv)
+{
+    QString error;
+    auto store = openStore(inv.dataDir, false, &error);
+    if (!store)
+        return fail(error);
+    for (const UserRecord &user : store->users())
+        out(user.name + QLatin1Char('\t') + user.createdAt.toString(Qt::ISODateWithMs));
+    return exitOk;
+}
+
+int changePassword(const Invocation &inv)
+{
+    const QString name = inv.positional.value(0);
+    QString error;
+    auto store = openStore(inv.dataDir, false, &error);
+    if (!store)
+        return fail(error);
+    const auto user = store->userByName(name);
+    if (!user)
+        return fail(QStringLiteral("no user named '%1'").arg(name));
+    const auto password = readNewPassword(&error);
+    if (!password)
+        return fail(error);
+    const QByteArray hash = PasswordHasher::hash(*password);
+    if (hash.isEmpty() || !store->setPasswordHash(user->id, hash))
+        return fail(QStringLiteral("cannot change the password of '%1'").arg(name));
+    // A new password ends every existing login of that user.
+    store->revokeRefreshTokensForUser(user->id);
+    out(QStringLiteral("password of '%1' changed; their refresh tokens were revoked").arg(name));
+    return exitOk;
+}
+
+int removeUser(const Invocation &inv)
+{
+    const QString name = inv.positional.value(0);
+    QString error;
+    auto store = openStore(inv.dataDir, false, &error);
+    if (!store)
+        return fail(error);
+    const auto user = store->userByName(name);
+    if (!user)
+        return fail(QStringLiteral("no user named '%1'").arg(name));
+    if (!store->revokeRefreshTokensForUser(user->id) || !store->removeUser(user->id))
+        return fail(QStringLiteral("cannot remove '%1'").arg(name));
+    out(QStringLiteral("user '%1' removed").arg(name));
+    return exitOk;
+}
+
+} // namespace
+
+int runUserCommand(QStringList args)
+{
+    // Progress chatter of the store would only clutter a command-line tool; warnings stay.
+    QLoggingCategory::setFilterRules(
+        QStringLiteral("sluice.server.*.info=false\nsluice.server.*.debug=false"));
+    QString error;
+    const auto inv = parse(args, &error);
+    if (!inv) {
+        std::fputs(usageText, stderr);
+        return fail(error, exitUsage);
+    }
+    if (inv->help) {
+        std::fputs(usageText, stdout);
+        return exitOk;
+    }
+    struct Command
+    {
+        const char *name;
+        int positional;
+        int (*run)(const Invocation &);
+    };
+    static const Command commands[] = {
+        { "add", 1, addUser },
+        { "list", 0, listUsers },
+        { "passwd", 1, changePassword },
+        { "remove", 1, removeUser },
+    };
+    for (const Command &command : commands) {
+        if (inv->command != QLatin1String(command.name))
+            continue;
+        if (inv->positional.size() != command.positional) {
+            std::fputs(usageText, stderr);
+            return fail(command.positional == 1
+                            ? QStringLiteral("%1 needs exactly one user name").arg(inv->command)
+                            : QStringLiteral("%1 takes no argument").arg(inv->command),
+                        exitUsage);
+        }
+        return command.run(*inv);
+    }
+    std::fputs(usageText, stderr);
+    return fail(inv->command.isEmpty() ? QStringLiteral("missing command")
+                                       : QStringLiteral("unknown command '%1'").arg(inv->command),
+                exitUsage);
+}
+
+} // namespace Sluice::Server

@@ -1,0 +1,225 @@
+#include "routes/authroutes.h"
+
+#include "app/servercontext.h"
+#include "auth/authenticator.h"
+#include "auth/authlog.h"
+#include "auth/loginratelimiter.h"
+#include "auth/passwordhasher.h"
+#include "auth/refreshtokenservice.h"
+#include "auth/tokenservice.h"
+#include "config/serverconfig.h"
+#include "http/jsonreply.h"
+#include "http/routetable.h"
+#include "store/store.h"
+
+#include <QHttpServerRequest>
+#include <QHttpServerResponse>
+#include <QJsonObject>
+#include <QJsonValue>
+
+// POST /api/auth/login    {username, password}  → 200 token pair (+ cookie in cookie mode)
+// POST /api/auth/refresh  {refreshToken}        → 200 token pair; the presented token is rotated
+// POST /api/auth/logout   Bearer [, {refreshToken}] → 204. With a refresh token: revokes that
+//      token's family (this device). Without one: revokes every family of the user (all devices),
+//      since an access token does not say which family it came from. Clears the cookie.
+
+namespace Sluice::Server {
+
+namespace {
+
+using Status = QHttpServerResponse::StatusCode;
+
+constexpr qsizetype maxUserNameLength = 128;
+const QByteArray cookieName = QByteArrayLiteral("sluice_access");
+const QByteArray cookiePath = QByteArrayLiteral("/api/claude-code");
+
+QHttpServerResponse validationError(const QString &message)
+{
+    return jsonError(Status::BadRequest, ErrorCode::validation, message);
+}
+
+// A required string member: nullopt + *error when missing, of another type or empty.
+std::optional<QString> requiredString(const QJsonObject &body, const QString &name,
+                                      qsizetype maxLength,
+                                      std::optional<QHttpServerResponse> *error)
+{
+    const QJsonValue value = body.value(name);
+    if (value.isUndefined() || value.isNull()) {
+        error->emplace(validationError(QStringLiteral("%1 is required").arg(name)));
+        return std::nullopt;
+    }
+    if (!value.isString()) {
+        error->emplace(validationError(QStringLiteral("%1 must be a string").arg(name)));
+        return std::nullopt;
+    }
+    const QString text = value.toString();
+    if (text.isEmpty()) {
+        error->emplace(validationError(QStringLiteral("%1 must not be empty").arg(name)));
+        return std::nullopt;
+    }
+    if (text.size() > maxLength) {
+        error->emplace(validationError(
+            QStringLiteral("%1 is longer than %2 characters").arg(name).arg(maxLength)));
+        return std::nullopt;
+    }
+    return text;
+}
+
+QByteArray accessCookie(const ServerContext &ctx, const QByteArray &token, qint64 maxAge)
+{
+    QByteArray cookie = cookieName + '=' + token + "; HttpOnly; SameSite=Lax; Path=" + cookiePath
+        + "; Max-Age=" + QByteArray::number(maxAge);
+    if (ctx.config.tls)
+        cookie += "; Secure";
+    return cookie;
+}
+
+void noStore(QHttpServerResponse &response)
+{
+    response.setHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
+    response.setHeader(QByteArrayLiteral("Pragma"), QByteArrayLiteral("no-cache"));
+}
+
+QHttpServerResponse internalError()
+{
+    return jsonError(Status::InternalServerError, ErrorCode::internal,
+                     QStringLiteral("the server could not complete the request"));
+}
+
+// The 200 answer of login and refresh.
+QHttpServerResponse tokenPair(ServerContext &ctx, const QString &userId,
+                              const IssuedRefreshToken &refresh)
+{
+    const auto access = ctx.tokens.mintAccessToken(userId);
+    if (!access)
+        return internalError();
+    QHttpServerResponse response = jsonReply({
+        { QStringLiteral("accessToken"), QString::fromLatin1(access->token) },
+        { QStringLiteral("tokenType"), QStringLiteral("Bearer") },
+        { QStringLiteral("expiresIn"), qint64(access->expiresIn.count()) },
+        { QStringLiteral("refreshToken"), QString::fromLatin1(refresh.token) },
+        { QStringLiteral("refreshExpiresIn"), qint64(refresh.expiresIn.count()) },
+    });
+    noStore(response);
+    if (ctx.config.cookieMode) {
+        response.setHeader(QByteArrayLiteral("Set-Cookie"),
+                           accessCookie(ctx, access->token, access->expiresIn.count()));
+    }
+    return response;
+}
+
+QHttpServerResponse login(ServerContext &ctx, const QHttpServerRequest &request)
+{
+    QHttpServerResponse parseError(Status::BadRequest);
+    const auto body = parseJsonBody(request, &parseError);
+    if (!body)
+        return parseError;
+    std::optional<QHttpServerResponse> error;
+    const auto userName
+        = requiredString(*body, QStringLiteral("username"), maxUserNameLength, &error);
+    if (!userName)
+        return std::move(*error);
+    const auto password = requiredString(*body, QStringLiteral("password"),
+                                         PasswordHasher::maximumPasswordLength, &error);
+    if (!password)
+        return std::move(*error);
+
+    const QString address = request.remoteAddress().toString();
+    if (const auto wait = ctx.loginLimiter.retryAfter(*userName, address)) {
+        qCInfo(lcSecurity).noquote() << "login rate limited for client" << address;
+        return jsonError(Status::TooManyRequests, ErrorCode::rateLimited,
+                         QStringLiteral("too many failed login attempts; try again later"), *wait);
+    }
+
+    // Unknown user and wrong password cost the same scrypt run and get the same answer.
+    const auto user = ctx.store.userByName(*userName);
+    const QByteArray passwordBytes = password->toUtf8();
+    const bool ok = user ? PasswordHasher::verify(passwordBytes, user->passwordHash)
+                         : PasswordHasher::verifyDummy(passwordBytes);
+    if (!ok) {
+        ctx.loginLimiter.recordFailure(*userName, address);
+        qCInfo(lcSecurity).noquote() << "failed login from" << address;
+        return jsonUnauthorized(QStringLiteral("invalid username or password"), false);
+    }
+    ctx.loginLimiter.recordSuccess(*userName);
+    const auto refresh = ctx.refreshTokens.issue(user->id);
+    if (!refresh)
+        return internalError();
+    qCInfo(lcAuth).noquote() << "user" << user->id << "logged in from" << address;
+    return tokenPair(ctx, user->id, *refresh);
+}
+
+QHttpServerResponse refresh(ServerContext &ctx, const QHttpServerRequest &request)
+{
+    QHttpServerResponse parseError(Status::BadRequest);
+    const auto body = parseJsonBody(request, &parseError);
+    if (!body)
+        return parseError;
+    std::optional<QHttpServerResponse> error;
+    const auto token = requiredString(*body, QStringLiteral("refreshToken"), 256, &error);
+    if (!token)
+        return std::move(*error);
+    const RefreshResult result = ctx.refreshTokens.rotate(token->toLatin1());
+    switch (result.outcome) {
+    case RefreshRotation::Rotated:
+        return tokenPair(ctx, result.userId, *result.successor);
+    case RefreshRotation::Failed:
+        return internalError();
+    case RefreshRotation::NotFound:
+    case RefreshRotation::Expired:
+    case RefreshRotation::Revoked:
+    case RefreshRotation::Reused:
+        break;
+    }
+    return jsonUnauthorized(QStringLiteral("invalid, expired or revoked refresh token"), true);
+}
+
+QHttpServerResponse logout(ServerContext &ctx, const QHttpServerRequest &request)
+{
+    const AuthResult auth = ctx.authenticator.authenticateAccess(request);
+    if (!auth.ok)
+        return jsonUnauthorized(auth.message, auth.tokenPresented);
+    QHttpServerResponse parseError(Status::BadRequest);
+    const auto body = parseJsonBody(request, &parseError);
+    if (!body)
+        return parseError;
+    const QJsonValue token = body->value(QStringLiteral("refreshToken"));
+    bool revoked = false;
+    if (token.isUndefined() || token.isNull()) {
+        revoked = ctx.refreshTokens.revokeAll(auth.userId);
+    } else if (!token.isString() || token.toString().isEmpty()) {
+        return validationError(QStringLiteral("refreshToken must be a non-empty string"));
+    } else {
+        // A token that is not the caller's revokes nothing; the answer does not say so.
+        ctx.refreshTokens.revokeFamilyOf(token.toString().toLatin1(), auth.userId);
+        revoked = true;
+    }
+    if (!revoked)
+        return internalError();
+    qCInfo(lcAuth).noquote() << "user" << auth.userId << "logged out";
+    QHttpServerResponse response(Status::NoContent);
+    noStore(response);
+    if (ctx.config.cookieMode)
+        response.setHeader(QByteArrayLiteral("Set-Cookie"), accessCookie(ctx, QByteArray(), 0));
+    return response;
+}
+
+} // namespace
+
+void registerAuthRoutes(QHttpServer &, ServerContext &ctx)
+{
+    ctx.routes.post(QStringLiteral("/api/auth/login"),
+                    [&ctx](const QHttpServerRequest &request, const QStringList &) {
+                        return login(ctx, request);
+                    });
+    ctx.routes.post(QStringLiteral("/api/auth/refresh"),
+                    [&ctx](const QHttpServerRequest &request, const QStringList &) {
+                        return refresh(ctx, request);
+                    });
+    ctx.routes.post(QStringLiteral("/api/auth/logout"),
+                    [&ctx](const QHttpServerRequest &request, const QStringList &) {
+                        return logout(ctx, request);
+                    });
+}
+
+} // namespace Sluice::Server
