@@ -135,12 +135,17 @@ bool SseParserPrivate::dispatch()
     if (eventTypeBuffer.isEmpty()) {
         type = defaultType;
     } else {
-        if (eventTypeBuffer != cachedTypeBytes) {
-            cachedTypeBytes.resize(0);
-            cachedTypeBytes.append(QByteArrayView(eventTypeBuffer));
-            cachedType = decodeUtf8(eventTypeBuffer);
+        constexpr qsizetype MaxCachedTypeBytes = 256;
+        if (eventTypeBuffer == cachedTypeBytes) {
+            type = cachedType;
+        } else {
+            type = decodeUtf8(eventTypeBuffer);
+            if (eventTypeBuffer.size() <= MaxCachedTypeBytes) {
+                cachedTypeBytes.resize(0);
+                cachedTypeBytes.append(QByteArrayView(eventTypeBuffer));
+                cachedType = type;
+            }
         }
-        type = cachedType;
     }
     const Event event(type, decodeUtf8(QByteArrayView(dataBuffer).chopped(1)), lastEventId);
     releaseBuffer(dataBuffer);

@@ -91,8 +91,6 @@ SseParser::Status SseParserPrivate::feed(QByteArrayView chunk)
     // line end of its kind, so the chunk is scanned in linear time.
     const char *nextCr = findByte(p, end, '\r');
     const char *nextLf = findByte(p, end, '\n');
-    const qsizetype maxLine = limits.maxLineBytes;
-
     while (p < end) {
         if (nextCr < p)
             nextCr = findByte(p, end, '\r');
@@ -102,27 +100,27 @@ SseParser::Status SseParserPrivate::feed(QByteArrayView chunk)
 
         if (eol == end) {
             // Partial line: keep it for the next chunk, within the limit.
-            if (lineBuffer.size() + (end - p) > maxLine) {
+            if (lineBuffer.size() + (end - p) > limits.maxLineBytes) {
                 fail(SseParser::Status::LineTooLong);
                 return stop();
             }
-            appendBounded(lineBuffer, QByteArrayView(p, end - p), maxLine);
+            appendBounded(lineBuffer, QByteArrayView(p, end - p), limits.maxLineBytes);
             break;
         }
 
         bool goOn;
         if (lineBuffer.isEmpty()) {
-            if (eol - p > maxLine) {
+            if (eol - p > limits.maxLineBytes) {
                 fail(SseParser::Status::LineTooLong);
                 return stop();
             }
             goOn = processLine(QByteArrayView(p, eol - p));
         } else {
-            if (lineBuffer.size() + (eol - p) > maxLine) {
+            if (lineBuffer.size() + (eol - p) > limits.maxLineBytes) {
                 fail(SseParser::Status::LineTooLong);
                 return stop();
             }
-            appendBounded(lineBuffer, QByteArrayView(p, eol - p), maxLine);
+            appendBounded(lineBuffer, QByteArrayView(p, eol - p), limits.maxLineBytes);
             goOn = processLine(lineBuffer);
             if (goOn) {
                 releaseBuffer(lineBuffer);
