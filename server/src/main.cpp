@@ -1,8 +1,10 @@
 // sluice-server entry point: `sluice-server [options]` runs the server, `sluice-server user ...`
 // manages accounts.
 #include "app/applogging.h"
+#include "app/demouser.h"
 #include "app/serverapp.h"
 #include "app/signalwatcher.h"
+#include "cli/usercommand.h"
 #include "config/configparser.h"
 #include "config/keyfiles.h"
 #include "http/requestlog.h"
@@ -48,6 +50,11 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("sluice-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SLUICE_SERVER_VERSION));
 
+    // `sluice-server user add|list|passwd|remove ...`: account management, no server.
+    if (const QStringList args = QCoreApplication::arguments();
+        args.size() > 1 && args.at(1) == QLatin1String("user"))
+        return runUserCommand(args.mid(2));
+
     ConfigParseResult parsed = parseServerConfig(QCoreApplication::arguments(),
                                                  QProcessEnvironment::systemEnvironment());
     switch (parsed.action) {
@@ -68,6 +75,11 @@ int main(int argc, char *argv[])
         return fail(QStringLiteral("sluice-server: invalid configuration: ") + error, 2);
     }
 
+    if (config.demo && config.production)
+        return fail(QStringLiteral("sluice-server: invalid configuration: --demo is not allowed "
+                                   "in production mode"),
+                    2);
+
     ServerApp server(config);
     if (!server.start(!parsed.printRoutes, &error))
         return fail(QStringLiteral("sluice-server: cannot start: ") + error, 1);
@@ -87,8 +99,20 @@ int main(int argc, char *argv[])
         QCoreApplication::quit();
     });
 
+    std::optional<QString> demoPassword;
+    if (config.demo) {
+        demoPassword = ensureDemoUser(server.store(), &error);
+        if (!demoPassword)
+            return fail(QStringLiteral("sluice-server: cannot start: ") + error, 1);
+    }
+
     printLine(QStringLiteral("sluice-server listening on http://%1:%2")
                   .arg(urlHost(config.host))
                   .arg(server.port()));
+    if (demoPassword) {
+        // Printed once on stdout for the operator, never through the log.
+        printLine(QStringLiteral("demo user: %1  password: %2")
+                      .arg(QLatin1String(demoUserName), *demoPassword));
+    }
     return QCoreApplication::exec();
 }

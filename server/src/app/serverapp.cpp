@@ -1,11 +1,20 @@
 #include "app/serverapp.h"
 
 #include "app/applogging.h"
+#include "app/servercontext.h"
+#include "auth/authenticator.h"
+#include "auth/loginratelimiter.h"
+#include "auth/refreshtokenservice.h"
+#include "auth/tokenservice.h"
 #include "http/httpcompat.h"
 #include "http/jsonreply.h"
 #include "http/listener.h"
 #include "http/requestlog.h"
+#include "routes/authroutes.h"
 #include "routes/healthroutes.h"
+#include "routes/promptroutes.h"
+#include "routes/sessionroutes.h"
+#include "store/sqlitestore.h"
 
 #include <QHttpServer>
 #include <QHttpServerRequest>
@@ -27,7 +36,26 @@ ServerApp::~ServerApp() = default;
 
 bool ServerApp::start(bool listen, QString *error)
 {
+    QString storeError;
+    m_store = SqliteStore::open(SqliteStore::databasePath(m_config.dataDir), &storeError);
+    if (!m_store) {
+        *error = QStringLiteral("cannot open the database in %1 (%2)")
+                     .arg(m_config.dataDir, storeError);
+        return false;
+    }
+    m_tokens = std::make_unique<TokenService>(m_config);
+    m_authenticator = std::make_unique<Authenticator>(*m_tokens, *m_store);
+    m_refreshTokens = std::make_unique<RefreshTokenService>(*m_store, m_config.refreshTokenTtl);
+    m_loginLimiter
+        = std::make_unique<LoginRateLimiter>(m_config.loginMaxFailures, m_config.loginWindow);
+    m_context.reset(new ServerContext { m_config, *m_store, *m_tokens, *m_authenticator,
+                                        *m_refreshTokens, *m_loginLimiter, m_cors, m_finisher,
+                                        *m_routes });
+
     registerHealthRoutes(*m_routes);
+    registerAuthRoutes(*m_http, *m_context);
+    registerSessionRoutes(*m_context);
+    registerPromptRoutes(*m_context);
 
     HttpCompat::setAfterRequestHook(
         *m_http, [this](const QHttpServerRequest &request, QHttpServerResponse &response) {

@@ -17,7 +17,13 @@ class QHttpServerRequest;
 
 namespace Sluice::Server {
 
+class Authenticator;
 class Listener;
+class LoginRateLimiter;
+class RefreshTokenService;
+class ServerContext;
+class Store;
+class TokenService;
 
 class ServerApp : public QObject
 {
@@ -26,14 +32,15 @@ public:
     explicit ServerApp(ServerConfig config, QObject *parent = nullptr);
     ~ServerApp() override;
 
-    // Registers every route; with `listen` also binds host:port. On failure returns false with one
-    // line in *error.
+    // Opens the store, registers every route; with `listen` also binds host:port. On failure
+    // returns false with one line in *error.
     bool start(bool listen, QString *error);
     // Stops accepting new connections (open ones finish normally).
     void stop();
 
     quint16 port() const;
     QList<RouteInfo> routes() const;
+    Store &store() { return *m_store; }
     const ServerConfig &config() const { return m_config; }
 
 private:
@@ -44,6 +51,12 @@ private:
     ResponseFinisher m_finisher;
     QHttpServer *m_http = nullptr;
     std::unique_ptr<RouteTable> m_routes;
+    std::unique_ptr<Store> m_store;
+    std::unique_ptr<TokenService> m_tokens;
+    std::unique_ptr<Authenticator> m_authenticator;
+    std::unique_ptr<RefreshTokenService> m_refreshTokens;
+    std::unique_ptr<LoginRateLimiter> m_loginLimiter;
+    std::unique_ptr<ServerContext> m_context;
     QPointer<Listener> m_listener;
 };
 

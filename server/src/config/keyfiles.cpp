@@ -69,36 +69,56 @@ std::optional<QByteArray> generateKeyFile(const QString &path, const QString &wh
     return key;
 }
 
-std::optional<QByteArray> resolveKey(const ServerConfig &config, const QString &configuredFile,
-                                     const QString &envSecret, const QString &what,
-                                     const QString &envName, QString *file, QString *error)
+struct KeySource
+{
+    QString what; // "access" / "stream"
+    QString envName;
+    QString file; // configured or default path
+    QByteArray key; // empty: still to be generated
+    bool generate = false;
+};
+
+// Reads a configured key (file or environment) or decides that it must be generated; nothing is
+// written here, so a configuration error never leaves a half-generated key pair behind.
+bool resolveKey(const ServerConfig &config, const QString &configuredFile, const QString &envSecret,
+                KeySource &source, QString *error)
 {
     if (!configuredFile.isEmpty()) {
-        *file = configuredFile;
-        return readKeyFile(configuredFile, what, error);
+        source.file = configuredFile;
+        const auto key = readKeyFile(configuredFile, source.what, error);
+        if (!key)
+            return false;
+        source.key = *key;
+        return true;
     }
     if (!envSecret.isEmpty()) {
         const QByteArray key = envSecret.toUtf8().trimmed();
         if (key.size() < minimumKeyBytes) {
             *error = QStringLiteral("%1 is too short (%2 bytes; at least %3 required)")
-                         .arg(envName)
+                         .arg(source.envName)
                          .arg(key.size())
                          .arg(minimumKeyBytes);
-            return std::nullopt;
+            return false;
         }
-        file->clear();
-        return key;
+        source.file.clear();
+        source.key = key;
+        return true;
     }
     if (config.production) {
         *error = QStringLiteral("production mode needs a configured %1 key (--%1-key-file or %2)")
-                     .arg(what, envName);
-        return std::nullopt;
+                     .arg(source.what, source.envName);
+        return false;
     }
-    const QString path = QDir(config.dataDir).filePath(what + u".key");
-    *file = path;
-    if (QFileInfo::exists(path))
-        return readKeyFile(path, what, error);
-    return generateKeyFile(path, what, error);
+    source.file = QDir(config.dataDir).filePath(source.what + u".key");
+    if (QFileInfo::exists(source.file)) {
+        const auto key = readKeyFile(source.file, source.what, error);
+        if (!key)
+            return false;
+        source.key = *key;
+        return true;
+    }
+    source.generate = true;
+    return true;
 }
 
 } // namespace
@@ -124,22 +144,28 @@ bool ensureDataDir(const QString &dataDir, QString *error)
 bool loadOrCreateKeys(ServerConfig &config, const QString &accessKeyEnv,
                       const QString &streamKeyEnv, QString *error)
 {
-    const auto access
-        = resolveKey(config, config.accessKeyFile, accessKeyEnv, QStringLiteral("access"),
-                     QStringLiteral("SLUICE_ACCESS_KEY"), &config.accessKeyFile, error);
-    if (!access)
+    KeySource access { QStringLiteral("access"), QStringLiteral("SLUICE_ACCESS_KEY"), {}, {} };
+    KeySource stream { QStringLiteral("stream"), QStringLiteral("SLUICE_STREAM_KEY"), {}, {} };
+    if (!resolveKey(config, config.accessKeyFile, accessKeyEnv, access, error)
+        || !resolveKey(config, config.streamKeyFile, streamKeyEnv, stream, error)) {
         return false;
-    const auto stream
-        = resolveKey(config, config.streamKeyFile, streamKeyEnv, QStringLiteral("stream"),
-                     QStringLiteral("SLUICE_STREAM_KEY"), &config.streamKeyFile, error);
-    if (!stream)
-        return false;
-    if (*access == *stream) {
+    }
+    for (KeySource *source : { &access, &stream }) {
+        if (!source->generate)
+            continue;
+        const auto key = generateKeyFile(source->file, source->what, error);
+        if (!key)
+            return false;
+        source->key = *key;
+    }
+    if (access.key == stream.key) {
         *error = QStringLiteral("the access key and the stream key must be different");
         return false;
     }
-    config.accessKey = *access;
-    config.streamKey = *stream;
+    config.accessKey = access.key;
+    config.streamKey = stream.key;
+    config.accessKeyFile = access.file;
+    config.streamKeyFile = stream.file;
     return true;
 }
 

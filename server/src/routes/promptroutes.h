@@ -1,0 +1,10 @@
+// GET/POST /api/claude-code/sessions/{sid}/prompts, GET .../prompts/{pid}: owner only.
+#pragma once
+
+namespace Sluice::Server {
+
+class ServerContext;
+
+void registerPromptRoutes(ServerContext &ctx);
+
+} // namespace Sluice::Server

@@ -1,0 +1,156 @@
+#include "routes/routesupport.h"
+
+#include "app/servercontext.h"
+#include "auth/authenticator.h"
+#include "http/jsonreply.h"
+
+#include <QHttpServerRequest>
+
+namespace Sluice::Server::Routes {
+
+namespace {
+constexpr qsizetype maxIdLength = 128;
+
+qsizetype characterCount(const QString &text)
+{
+    qsizetype count = 0;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        if (!(text.at(i).isLowSurrogate() && i > 0 && text.at(i - 1).isHighSurrogate()))
+            ++count;
+    }
+    return count;
+}
+
+QString typeName(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Bool:
+        return QStringLiteral("a boolean");
+    case QJsonValue::Double:
+        return QStringLiteral("a number");
+    case QJsonValue::String:
+        return QStringLiteral("a string");
+    case QJsonValue::Array:
+        return QStringLiteral("an array");
+    case QJsonValue::Object:
+        return QStringLiteral("an object");
+    case QJsonValue::Undefined:
+        break;
+    }
+    return QStringLiteral("missing");
+}
+
+std::optional<QString> checkedString(const QJsonValue &value, const QString &field,
+                                     qsizetype maxChars, QHttpServerResponse *error)
+{
+    if (!value.isString()) {
+        *error = validationError(
+            QStringLiteral("field \"%1\" must be a string, got %2").arg(field, typeName(value)));
+        return std::nullopt;
+    }
+    const QString text = value.toString();
+    if (characterCount(text) > maxChars) {
+        *error = validationError(
+            QStringLiteral("field \"%1\" must be at most %2 characters").arg(field).arg(maxChars));
+        return std::nullopt;
+    }
+    return text;
+}
+} // namespace
+
+std::variant<QString, QHttpServerResponse> requireUser(const ServerContext &ctx,
+                                                       const QHttpServerRequest &request)
+{
+    const AuthResult result = ctx.authenticator.authenticateAccess(request);
+    if (!result.ok)
+        return authFailure(result);
+    return result.userId;
+}
+
+QHttpServerResponse authFailure(const AuthResult &result)
+{
+    if (result.httpStatus == 401)
+        return jsonUnauthorized(result.message, result.tokenPresented);
+    const QByteArray code
+        = result.code.isEmpty() ? QByteArray(ErrorCode::authorization) : result.code;
+    return jsonError(QHttpServerResponse::StatusCode(result.httpStatus), code, result.message);
+}
+
+std::optional<SessionRecord> ownedSession(const ServerContext &ctx, const QString &userId,
+                                          const QString &sessionId)
+{
+    if (sessionId.isEmpty() || sessionId.size() > maxIdLength)
+        return std::nullopt;
+    auto session = ctx.store.session(sessionId);
+    if (!session || session->userId != userId)
+        return std::nullopt;
+    return session;
+}
+
+QString isoTime(const QDateTime &time)
+{
+    return time.toUTC().toString(Qt::ISODateWithMs);
+}
+
+QJsonObject sessionJson(const SessionRecord &session)
+{
+    return { { QStringLiteral("id"), session.id },
+             { QStringLiteral("title"), session.title },
+             { QStringLiteral("createdAt"), isoTime(session.createdAt) } };
+}
+
+QJsonObject promptJson(const PromptRecord &prompt)
+{
+    return { { QStringLiteral("id"), prompt.id },
+             { QStringLiteral("sessionId"), prompt.sessionId },
+             { QStringLiteral("text"), prompt.text },
+             { QStringLiteral("status"), prompt.status },
+             { QStringLiteral("createdAt"), isoTime(prompt.createdAt) } };
+}
+
+QHttpServerResponse notFound(const QString &what)
+{
+    return jsonError(QHttpServerResponse::StatusCode::NotFound, ErrorCode::notFound,
+                     QStringLiteral("%1 not found").arg(what));
+}
+
+QHttpServerResponse validationError(const QString &message)
+{
+    return jsonError(QHttpServerResponse::StatusCode::BadRequest, ErrorCode::validation, message);
+}
+
+QHttpServerResponse storageError()
+{
+    return jsonError(QHttpServerResponse::StatusCode::InternalServerError, ErrorCode::internal,
+                     QStringLiteral("storage error, nothing was saved"));
+}
+
+std::optional<QString> optionalString(const QJsonObject &body, const QString &field,
+                                      qsizetype maxChars, const QString &fallback,
+                                      QHttpServerResponse *error)
+{
+    const QJsonValue value = body.value(field);
+    if (value.isUndefined() || value.isNull())
+        return fallback;
+    return checkedString(value, field, maxChars, error);
+}
+
+std::optional<QString> requiredString(const QJsonObject &body, const QString &field,
+                                      qsizetype maxChars, QHttpServerResponse *error)
+{
+    const QJsonValue value = body.value(field);
+    if (value.isUndefined()) {
+        *error = validationError(QStringLiteral("field \"%1\" is required").arg(field));
+        return std::nullopt;
+    }
+    auto text = checkedString(value, field, maxChars, error);
+    if (text && text->trimmed().isEmpty()) {
+        *error = validationError(QStringLiteral("field \"%1\" must not be empty").arg(field));
+        return std::nullopt;
+    }
+    return text;
+}
+
+} // namespace Sluice::Server::Routes

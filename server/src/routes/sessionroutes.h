@@ -1,0 +1,10 @@
+// GET/POST /api/claude-code/sessions, GET /api/claude-code/sessions/{sid}: owner only.
+#pragma once
+
+namespace Sluice::Server {
+
+class ServerContext;
+
+void registerSessionRoutes(ServerContext &ctx);
+
+} // namespace Sluice::Server

@@ -1,0 +1,54 @@
+// HttpClient: a small synchronous HTTP client for integration tests (QNetworkAccessManager + a
+// local event loop with a timeout). Status 0 means a network error or timeout (see `error`).
+#pragma once
+
+#include <QByteArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QList>
+#include <QNetworkAccessManager>
+#include <QPair>
+#include <QString>
+#include <QUrl>
+
+namespace Sluice::Test {
+
+using Headers = QList<QPair<QByteArray, QByteArray>>;
+
+struct HttpResponse
+{
+    int status = 0;
+    QByteArray body;
+    QJsonDocument json;
+    QList<QPair<QByteArray, QByteArray>> headers;
+    QString error;
+
+    QJsonObject object() const { return json.object(); }
+    QString errorCode() const { return object().value(QLatin1String("code")).toString(); }
+    bool hasHeader(const QByteArray &name) const;
+    // Values of all headers with that name (case-insensitive), joined with ", ".
+    QByteArray header(const QByteArray &name) const;
+};
+
+class HttpClient
+{
+public:
+    explicit HttpClient(QUrl baseUrl);
+
+    HttpResponse request(const QByteArray &method, const QString &pathAndQuery,
+                         const QByteArray &body = {}, const Headers &headers = {});
+    HttpResponse get(const QString &path, const Headers &headers = {});
+    HttpResponse post(const QString &path, const QByteArray &body, const Headers &headers = {});
+    HttpResponse postJson(const QString &path, const QJsonObject &body,
+                          const Headers &headers = {});
+
+    static Headers bearer(const QByteArray &token, Headers more = {});
+
+    int timeoutMs = 30000;
+
+private:
+    QUrl m_baseUrl;
+    QNetworkAccessManager m_nam;
+};
+
+} // namespace Sluice::Test

@@ -1,0 +1,72 @@
+// ServerProcess: runs the real sluice-server binary for integration tests (seam 5 of the server
+// contract). start() launches it on 127.0.0.1 port 0 with a temporary data directory and waits for
+// "sluice-server listening on http://127.0.0.1:PORT"; all stdout+stderr is captured into
+// logOutput(); the destructor stops the process (SIGTERM, then SIGKILL) even when a test fails.
+#pragma once
+
+#include <QByteArray>
+#include <QMap>
+#include <QProcess>
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+#include <QTemporaryDir>
+#include <QUrl>
+
+#include <memory>
+
+namespace Sluice::Test {
+
+class ServerProcess
+{
+public:
+    using Env = QMap<QString, QString>;
+
+    ServerProcess();
+    ~ServerProcess();
+    ServerProcess(const ServerProcess &) = delete;
+    ServerProcess &operator=(const ServerProcess &) = delete;
+
+    // Extra arguments come after --host 127.0.0.1 --port 0 --data-dir <tmp>, so they win.
+    bool start(const QStringList &extraArgs = {}, const Env &env = {}, int timeoutMs = 60000);
+    // SIGTERM and wait; SIGKILL after timeoutMs. True when the process exited normally with 0.
+    bool stop(int timeoutMs = 30000);
+    bool isRunning() const;
+    int exitCode() const { return m_exitCode; }
+
+    QUrl baseUrl() const { return m_baseUrl; }
+    QUrl url(const QString &pathAndQuery) const;
+    quint16 port() const { return quint16(m_baseUrl.port()); }
+    QString dataDir() const { return m_dataDir.path(); }
+    QString binary() const;
+    // Everything the process has written to stdout and stderr so far.
+    QString logOutput();
+    QString errorString() const { return m_error; }
+
+    // `sluice-server user add NAME --data-dir <this data dir>` with the password on stdin.
+    bool addUser(const QString &name, const QString &password);
+
+    struct RunResult
+    {
+        bool finished = false;
+        int exitCode = -1;
+        QString stdOut;
+        QString stdErr;
+    };
+    // Runs the binary to completion (for --help, invalid configurations, `user` commands).
+    static RunResult run(const QStringList &args, const Env &env = {},
+                         const QByteArray &stdinData = {}, int timeoutMs = 60000);
+    // The inherited environment without any SLUICE_* / CORS_ORIGIN variable, plus `env`.
+    static QProcessEnvironment environment(const Env &env);
+    static QString binaryPath();
+
+private:
+    QTemporaryDir m_dataDir;
+    std::unique_ptr<QProcess> m_process;
+    QByteArray m_log;
+    QUrl m_baseUrl;
+    QString m_error;
+    int m_exitCode = -1;
+};
+
+} // namespace Sluice::Test

@@ -1,0 +1,273 @@
+// sluice-server configuration: flags > env > defaults, --help/--version, one clear line for every
+// invalid configuration, key files generated 0600 and reused, production mode, SIGTERM → exit 0.
+#include "support/httpclient.h"
+#include "support/serverprocess.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace Sluice::Test;
+
+class TestServerConfig : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void helpDocumentsEveryOption();
+    void version();
+    void invalidConfigurationFailsWithOneLine_data();
+    void invalidConfigurationFailsWithOneLine();
+    void flagsWinOverEnvironment();
+    void environmentIsUsed();
+    void keyFilesAreGeneratedOnceWithMode0600();
+    void productionModeNeedsConfiguredKeys();
+    void sigtermExitsCleanly();
+
+private:
+    QTemporaryDir m_tmp;
+};
+
+void TestServerConfig::helpDocumentsEveryOption()
+{
+    const auto result = ServerProcess::run({ QStringLiteral("--help") });
+    QVERIFY(result.finished);
+    QCOMPARE(result.exitCode, 0);
+    const QStringList expected {
+        QStringLiteral("--host"),
+        QStringLiteral("SLUICE_HOST"),
+        QStringLiteral("--port"),
+        QStringLiteral("SLUICE_PORT"),
+        QStringLiteral("--data-dir"),
+        QStringLiteral("SLUICE_DATA_DIR"),
+        QStringLiteral("--cors-origins"),
+        QStringLiteral("SLUICE_CORS_ORIGINS"),
+        QStringLiteral("CORS_ORIGIN"),
+        QStringLiteral("--access-token-ttl"),
+        QStringLiteral("--refresh-token-ttl"),
+        QStringLiteral("--stream-token-ttl"),
+        QStringLiteral("--token-leeway"),
+        QStringLiteral("--access-key-file"),
+        QStringLiteral("--stream-key-file"),
+        QStringLiteral("SLUICE_ACCESS_KEY"),
+        QStringLiteral("--production"),
+        QStringLiteral("SLUICE_ENV"),
+        QStringLiteral("--cookie-mode"),
+        QStringLiteral("--log-level"),
+        QStringLiteral("--demo"),
+        QStringLiteral("--max-body-bytes"),
+        QStringLiteral("--max-connections"),
+        QStringLiteral("--idle-timeout"),
+        QStringLiteral("--login-max-failures"),
+        QStringLiteral("--login-window"),
+        QStringLiteral("--version"),
+    };
+    for (const QString &word : expected)
+        QVERIFY2(result.stdOut.contains(word), qPrintable(word));
+}
+
+void TestServerConfig::version()
+{
+    const auto result = ServerProcess::run({ QStringLiteral("--version") });
+    QVERIFY(result.finished);
+    QCOMPARE(result.exitCode, 0);
+    QVERIFY2(QRegularExpression(QStringLiteral("^sluice-server \\d+\\.\\d+\\.\\d+\\n$"))
+                 .match(result.stdOut)
+                 .hasMatch(),
+             qPrintable(result.stdOut));
+}
+
+void TestServerConfig::invalidConfigurationFailsWithOneLine_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<ServerProcess::Env>("env");
+    QTest::addColumn<QString>("expected");
+
+    const QString missingKey = m_tmp.filePath(QStringLiteral("does-not-exist.key"));
+    const QString shortKey = m_tmp.filePath(QStringLiteral("short.key"));
+    {
+        QFile file(shortKey);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("too-short");
+    }
+    using Env = ServerProcess::Env;
+    QTest::newRow("star flag") << QStringList { QStringLiteral("--cors-origins"),
+                                                QStringLiteral("*") }
+                               << Env {} << QStringLiteral("\"*\" is not allowed");
+    QTest::newRow("star in list env")
+        << QStringList {}
+        << Env { { QStringLiteral("SLUICE_CORS_ORIGINS"), QStringLiteral("https://a.example,*") } }
+        << QStringLiteral("SLUICE_CORS_ORIGINS: \"*\" is not allowed");
+    QTest::newRow("star CORS_ORIGIN")
+        << QStringList {} << Env { { QStringLiteral("CORS_ORIGIN"), QStringLiteral("*") } }
+        << QStringLiteral("CORS_ORIGIN: \"*\" is not allowed");
+    QTest::newRow("origin with path")
+        << QStringList { QStringLiteral("--cors-origins"), QStringLiteral("https://a.example/app") }
+        << Env {} << QStringLiteral("must be exactly scheme://host[:port]");
+    QTest::newRow("origin with trailing slash")
+        << QStringList { QStringLiteral("--cors-origins"), QStringLiteral("https://a.example/") }
+        << Env {} << QStringLiteral("must not end with a slash");
+    QTest::newRow("null origin") << QStringList { QStringLiteral("--cors-origins"),
+                                                  QStringLiteral("null") }
+                                 << Env {} << QStringLiteral("\"null\"");
+    QTest::newRow("access ttl too short")
+        << QStringList { QStringLiteral("--access-token-ttl"), QStringLiteral("5s") } << Env {}
+        << QStringLiteral("--access-token-ttl: 5s is out of range");
+    QTest::newRow("stream ttl too long")
+        << QStringList {}
+        << Env { { QStringLiteral("SLUICE_STREAM_TOKEN_TTL"), QStringLiteral("301") } }
+        << QStringLiteral("SLUICE_STREAM_TOKEN_TTL: 301 is out of range");
+    QTest::newRow("ttl not a duration")
+        << QStringList { QStringLiteral("--refresh-token-ttl"), QStringLiteral("forever") }
+        << Env {} << QStringLiteral("is not a duration");
+    QTest::newRow("unreadable access key file")
+        << QStringList { QStringLiteral("--access-key-file"), missingKey } << Env {}
+        << QStringLiteral("access key file %1 is not readable").arg(missingKey);
+    QTest::newRow("unreadable stream key file env")
+        << QStringList {} << Env { { QStringLiteral("SLUICE_STREAM_KEY_FILE"), missingKey } }
+        << QStringLiteral("stream key file %1 is not readable").arg(missingKey);
+    QTest::newRow("key too short") << QStringList { QStringLiteral("--access-key-file"), shortKey }
+                                   << Env {} << QStringLiteral("too short");
+    QTest::newRow("bad port") << QStringList { QStringLiteral("--port"), QStringLiteral("70000") }
+                              << Env {} << QStringLiteral("--port: 70000 is out of range");
+    QTest::newRow("bad log level")
+        << QStringList {} << Env { { QStringLiteral("SLUICE_LOG_LEVEL"), QStringLiteral("loud") } }
+        << QStringLiteral("SLUICE_LOG_LEVEL");
+    QTest::newRow("unknown flag") << QStringList { QStringLiteral("--no-such-flag") } << Env {}
+                                  << QStringLiteral("no-such-flag");
+}
+
+void TestServerConfig::invalidConfigurationFailsWithOneLine()
+{
+    QFETCH(QStringList, args);
+    QFETCH(ServerProcess::Env, env);
+    QFETCH(QString, expected);
+
+    QTemporaryDir dataDir;
+    QVERIFY(dataDir.isValid());
+    const auto result
+        = ServerProcess::run(QStringList { QStringLiteral("--port"), QStringLiteral("0"),
+                                           QStringLiteral("--data-dir"), dataDir.path() }
+                                 + args,
+                             env);
+    QVERIFY(result.finished);
+    QCOMPARE(result.exitCode, 2);
+    QVERIFY2(!result.stdOut.contains(QLatin1String("listening")), qPrintable(result.stdOut));
+    const QStringList lines = result.stdErr.split(u'\n', Qt::SkipEmptyParts);
+    QVERIFY2(lines.size() == 1, qPrintable(result.stdErr));
+    QVERIFY2(lines.constFirst().startsWith(QLatin1String("sluice-server: ")),
+             qPrintable(lines.constFirst()));
+    QVERIFY2(lines.constFirst().contains(expected), qPrintable(lines.constFirst()));
+}
+
+void TestServerConfig::flagsWinOverEnvironment()
+{
+    ServerProcess server;
+    // The environment holds an invalid TTL and another origin: flags must override both.
+    QVERIFY2(server.start(
+                 { QStringLiteral("--cors-origins"), QStringLiteral("https://flag.example"),
+                   QStringLiteral("--access-token-ttl"), QStringLiteral("10m") },
+                 { { QStringLiteral("SLUICE_CORS_ORIGINS"), QStringLiteral("https://env.example") },
+                   { QStringLiteral("SLUICE_ACCESS_TOKEN_TTL"), QStringLiteral("1s") },
+                   { QStringLiteral("SLUICE_PORT"), QStringLiteral("1") } }),
+             qPrintable(server.errorString()));
+    HttpClient http(server.baseUrl());
+    const auto fromFlag
+        = http.get(QStringLiteral("/healthz"), { { "Origin", "https://flag.example" } });
+    QCOMPARE(fromFlag.status, 200);
+    QCOMPARE(fromFlag.header("Access-Control-Allow-Origin"), QByteArray("https://flag.example"));
+    const auto fromEnv
+        = http.get(QStringLiteral("/healthz"), { { "Origin", "https://env.example" } });
+    QCOMPARE(fromEnv.status, 200);
+    QVERIFY(!fromEnv.hasHeader("Access-Control-Allow-Origin"));
+}
+
+void TestServerConfig::environmentIsUsed()
+{
+    ServerProcess server;
+    QVERIFY2(
+        server.start(
+            {}, { { QStringLiteral("CORS_ORIGIN"), QStringLiteral("http://localhost:5173") } }),
+        qPrintable(server.errorString()));
+    HttpClient http(server.baseUrl());
+    const auto reply
+        = http.get(QStringLiteral("/healthz"), { { "Origin", "http://localhost:5173" } });
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(reply.header("Access-Control-Allow-Origin"), QByteArray("http://localhost:5173"));
+}
+
+void TestServerConfig::keyFilesAreGeneratedOnceWithMode0600()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.errorString()));
+    const QString accessPath = server.dataDir() + QStringLiteral("/access.key");
+    const QString streamPath = server.dataDir() + QStringLiteral("/stream.key");
+    for (const QString &path : { accessPath, streamPath }) {
+        const QFileInfo info(path);
+        QVERIFY2(info.exists(), qPrintable(path));
+        QCOMPARE(info.permissions() & ~(QFile::ReadUser | QFile::WriteUser),
+                 QFile::ReadOwner | QFile::WriteOwner);
+        QVERIFY(info.size() >= 32);
+    }
+    QFile access(accessPath);
+    QVERIFY(access.open(QIODevice::ReadOnly));
+    const QByteArray accessKey = access.readAll();
+    access.close();
+    QFile stream(streamPath);
+    QVERIFY(stream.open(QIODevice::ReadOnly));
+    const QByteArray streamKey = stream.readAll();
+    stream.close();
+    QVERIFY(accessKey != streamKey);
+    // No key material in the log.
+    QVERIFY(!server.logOutput().contains(QString::fromLatin1(accessKey.trimmed())));
+    QVERIFY(!server.logOutput().contains(QString::fromLatin1(streamKey.trimmed())));
+    QVERIFY(server.stop());
+
+    // A second start reuses the keys.
+    const auto result = ServerProcess::run(
+        { QStringLiteral("--data-dir"), server.dataDir(), QStringLiteral("--print-routes") });
+    QCOMPARE(result.exitCode, 0);
+    QVERIFY(access.open(QIODevice::ReadOnly));
+    QCOMPARE(access.readAll(), accessKey);
+}
+
+void TestServerConfig::productionModeNeedsConfiguredKeys()
+{
+    QTemporaryDir dataDir;
+    const auto refused = ServerProcess::run(
+        { QStringLiteral("--data-dir"), dataDir.path(), QStringLiteral("--print-routes") },
+        { { QStringLiteral("SLUICE_ENV"), QStringLiteral("production") } });
+    QCOMPARE(refused.exitCode, 2);
+    QVERIFY2(
+        refused.stdErr.contains(QLatin1String("production mode needs a configured access key")),
+        qPrintable(refused.stdErr));
+    QVERIFY(!QFileInfo::exists(dataDir.filePath(QStringLiteral("access.key"))));
+
+    const QString accessKey = m_tmp.filePath(QStringLiteral("prod-access.key"));
+    QFile file(accessKey);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QByteArray(40, 'a') + '\n');
+    file.close();
+    ServerProcess server;
+    QVERIFY2(server.start(
+                 { QStringLiteral("--production"), QStringLiteral("--access-key-file"), accessKey },
+                 { { QStringLiteral("SLUICE_STREAM_KEY"), QString(40, u'b') } }),
+             qPrintable(server.errorString()));
+    QVERIFY(!QFileInfo::exists(server.dataDir() + QStringLiteral("/access.key")));
+    QVERIFY(!server.logOutput().contains(QString(40, u'b')));
+}
+
+void TestServerConfig::sigtermExitsCleanly()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.errorString()));
+    HttpClient http(server.baseUrl());
+    QCOMPARE(http.get(QStringLiteral("/healthz")).status, 200);
+    QVERIFY(server.stop());
+    QCOMPARE(server.exitCode(), 0);
+    QVERIFY(server.logOutput().contains(QLatin1String("shutting down")));
+}
+
+QTEST_GUILESS_MAIN(TestServerConfig)
+#include "tst_serverconfig.moc"
