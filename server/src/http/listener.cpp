@@ -36,7 +36,14 @@ void Listener::incomingConnection(qintptr socketDescriptor)
     }
 
     ++m_active;
-    connect(socket, &QObject::destroyed, this, [this] { --m_active; });
+    // QHttpServer 6.4 does not delete closed sockets itself; release the slot and the socket here.
+    connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
+        if (!socket->property("sluiceReleased").toBool()) {
+            socket->setProperty("sluiceReleased", true);
+            --m_active;
+        }
+        socket->deleteLater();
+    });
     // Connected before QHttpServer's own readyRead handler, so it runs first for every read.
     connect(socket, &QTcpSocket::readyRead, this, [] { RequestLog::markDispatchStart(); });
     armIdleTimer(socket);

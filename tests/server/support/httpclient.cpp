@@ -93,6 +93,16 @@ HttpResponse HttpClient::postJson(const QString &path, const QJsonObject &body,
     return post(path, QJsonDocument(body).toJson(QJsonDocument::Compact), all);
 }
 
+QByteArray HttpClient::login(const QString &userName, const QString &password)
+{
+    const HttpResponse response = postJson(
+        QStringLiteral("/api/auth/login"),
+        { { QStringLiteral("username"), userName }, { QStringLiteral("password"), password } });
+    if (response.status != 200)
+        return {};
+    return response.object().value(QLatin1String("accessToken")).toString().toLatin1();
+}
+
 Headers HttpClient::bearer(const QByteArray &token, Headers more)
 {
     more.prepend({ QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + token });

@@ -42,6 +42,9 @@ public:
     HttpResponse postJson(const QString &path, const QJsonObject &body,
                           const Headers &headers = {});
 
+    // POST /api/auth/login; the access token, or empty on failure.
+    QByteArray login(const QString &userName, const QString &password);
+
     static Headers bearer(const QByteArray &token, Headers more = {});
 
     int timeoutMs = 30000;
