@@ -246,9 +246,13 @@ ParseResult parseArguments(const QStringList &arguments)
 
     for (const QString &text : parser.values(headerOption)) {
         const auto header = parseHeader(text);
-        if (!header)
-            return fail(QStringLiteral("bad header (expected 'Name: value'): %1")
-                            .arg(text.section(QLatin1Char(':'), 0, 0)));
+        if (!header) {
+            // Only the name part is echoed: the value may be a token.
+            const qsizetype colon = text.indexOf(QLatin1Char(':'));
+            return fail(colon < 0 ? QStringLiteral("bad header (expected 'Name: value')")
+                                  : QStringLiteral("bad header %1 (expected 'Name: value')")
+                                        .arg(text.left(colon).trimmed()));
+        }
         o.headers.append(*header);
     }
 

@@ -219,8 +219,14 @@ void tst_SluiceStream::reconnectResumesWithLastEventId()
     QCOMPARE(p.outLines(),
              (QList<QByteArray> { R"({"type":"message","data":"a","id":"5"})",
                                   R"({"type":"message","data":"b","id":"5"})" }));
-    QCOMPARE(server.requestCount(), 2);
-    QCOMPARE(server.requests().at(1).header("Last-Event-ID"), QByteArray("5"));
+    // Exactly one reconnection, and it resumed after event 5. (Counted on the client's side:
+    // QNetworkAccessManager itself may silently resend the first request once when the server
+    // closes the connection, which the server would see as an extra request without the id.)
+    QCOMPARE(p.err().count(R"("kind":"connecting")"), 2);
+    int resumed = 0;
+    for (const RecordedRequest &req : server.requests())
+        resumed += req.header("Last-Event-ID") == "5" ? 1 : 0;
+    QVERIFY2(resumed == 1, p.err().constData());
 }
 
 void tst_SluiceStream::noContentExitsZero()
@@ -252,7 +258,8 @@ void tst_SluiceStream::authFailureExits3()
     QVERIFY(p.finish());
     QCOMPARE(p.exitCode(), 3);
     QVERIFY(p.out().isEmpty());
-    QVERIFY2(p.err().contains(R"("status":)" + QByteArray::number(status)), p.err().constData());
+    const QByteArray needle = QByteArray(R"("status":)") + QByteArray::number(status);
+    QVERIFY2(p.err().contains(needle), p.err().constData());
 }
 
 void tst_SluiceStream::wrongContentTypeExits4()
@@ -278,7 +285,11 @@ void tst_SluiceStream::noReconnectOnDroppedConnection()
     QVERIFY(p.finish());
     QCOMPARE(p.exitCode(), 5);
     QCOMPARE(p.outLines(), (QList<QByteArray> { R"({"type":"message","data":"x","id":"1"})" }));
-    QCOMPARE(server.requestCount(), 1);
+    // No reconnection: one attempt, and no request resumed after event 1 (see
+    // reconnectResumesWithLastEventId for why the server's raw request count is not used).
+    QCOMPARE(p.err().count(R"("kind":"connecting")"), 1);
+    for (const RecordedRequest &req : server.requests())
+        QVERIFY(!req.hasHeader("Last-Event-ID"));
 }
 
 void tst_SluiceStream::retriesExhaustedExits5()
