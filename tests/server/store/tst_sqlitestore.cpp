@@ -1,0 +1,345 @@
+// SqliteStore: migrations, durability settings, users, sessions, prompts, refresh token families
+// (atomic rotation, reuse revocation) and the per-prompt event log.
+#include "store/migrations.h"
+#include "store/sqlitestore.h"
+
+#include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Sluice::Server;
+
+namespace {
+
+QByteArray hashOf(char c)
+{
+    return QByteArray(32, c);
+}
+
+// A second, independent connection to inspect the file like another process would.
+class RawConnection
+{
+public:
+    explicit RawConnection(const QString &path)
+        : m_name(QStringLiteral("raw-") + QString::number(++s_counter))
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
+        db.setDatabaseName(path);
+        db.open();
+    }
+    ~RawConnection() { QSqlDatabase::removeDatabase(m_name); }
+    QVariant scalar(const QString &sql)
+    {
+        QSqlQuery q(QSqlDatabase::database(m_name));
+        if (!q.exec(sql) || !q.next())
+            return {};
+        return q.value(0);
+    }
+    bool exec(const QString &sql) { return QSqlQuery(QSqlDatabase::database(m_name)).exec(sql); }
+
+private:
+    static inline int s_counter = 0;
+    QString m_name;
+};
+
+} // namespace
+
+class TestSqliteStore : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString m_path;
+    std::unique_ptr<SqliteStore> m_store;
+
+    QString makeUser(const QString &name)
+    {
+        const auto user = m_store->createUser(name, "$scrypt$test");
+        return user ? user->id : QString();
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        m_path = SqliteStore::databasePath(m_dir->path());
+        QString error;
+        m_store = SqliteStore::open(m_path, &error);
+        QVERIFY2(m_store, qPrintable(error));
+    }
+    void cleanup()
+    {
+        m_store.reset();
+        m_dir.reset();
+    }
+
+    void migratesAndConfigures()
+    {
+        QCOMPARE(m_store->schemaVersion(), currentSchemaVersion());
+        QVERIFY(currentSchemaVersion() >= 1);
+        RawConnection raw(m_path);
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA journal_mode")).toString(),
+                 QStringLiteral("wal"));
+        for (const char *table : { "users", "refresh_tokens", "sessions", "prompts", "events" }) {
+            QCOMPARE(
+                raw.scalar(
+                       QStringLiteral(
+                           "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='%1'")
+                           .arg(QLatin1String(table)))
+                    .toInt(),
+                1);
+        }
+    }
+
+    void migrationsAreIdempotentAndReopenKeepsData()
+    {
+        const QString alice = makeUser(QStringLiteral("alice"));
+        const auto session = m_store->createSession(alice, QStringLiteral("first"));
+        QVERIFY(session);
+        const auto prompt = m_store->createPrompt(session->id, QStringLiteral("hello"));
+        QVERIFY(prompt);
+        QCOMPARE(*m_store->appendEvent(prompt->id, QStringLiteral("message"), R"({"text":"a"})"),
+                 1);
+        m_store.reset();
+        for (int i = 0; i < 2; ++i) {
+            QString error;
+            m_store = SqliteStore::open(m_path, &error);
+            QVERIFY2(m_store, qPrintable(error));
+            QCOMPARE(m_store->schemaVersion(), currentSchemaVersion());
+            QCOMPARE(m_store->userByName(QStringLiteral("alice"))->id, alice);
+            QCOMPARE(m_store->session(session->id)->title, QStringLiteral("first"));
+            QCOMPARE(m_store->prompt(prompt->id)->text, QStringLiteral("hello"));
+            QCOMPARE(m_store->eventsAfter(prompt->id, 0, 10).size(), 1);
+            m_store.reset();
+        }
+        m_store = SqliteStore::open(m_path);
+        // The sequence continues after a reopen.
+        QCOMPARE(*m_store->appendEvent(prompt->id, QStringLiteral("done"), "{}"), 2);
+    }
+
+    void refusesNewerSchema()
+    {
+        m_store.reset();
+        {
+            RawConnection raw(m_path);
+            QVERIFY(raw.exec(QStringLiteral("PRAGMA user_version = 999")));
+        }
+        QString error;
+        QVERIFY(!SqliteStore::open(m_path, &error));
+        QVERIFY2(error.contains(QLatin1String("newer")), qPrintable(error));
+    }
+
+    void refusesUnopenablePath()
+    {
+        QString error;
+        QVERIFY(!SqliteStore::open(m_dir->filePath(QStringLiteral("missing/dir/x.db")), &error));
+        QVERIFY(!error.isEmpty());
+    }
+
+    void users()
+    {
+        const QString bob = makeUser(QStringLiteral("bob"));
+        const QString alice = makeUser(QStringLiteral("alice"));
+        QVERIFY(!bob.isEmpty() && !alice.isEmpty());
+        QVERIFY(!m_store->createUser(QStringLiteral("bob"), "$scrypt$other")); // duplicate
+        const QRegularExpression idShape(QStringLiteral("^[0-9a-f]{32}$"));
+        QVERIFY(idShape.match(bob).hasMatch());
+        QVERIFY(bob != alice);
+        const QList<UserRecord> all = m_store->users();
+        QCOMPARE(all.size(), 2);
+        QCOMPARE(all.at(0).name, QStringLiteral("alice"));
+        QCOMPARE(all.at(1).name, QStringLiteral("bob"));
+        QCOMPARE(m_store->user(bob)->name, QStringLiteral("bob"));
+        QCOMPARE(m_store->userByName(QStringLiteral("bob"))->passwordHash,
+                 QByteArray("$scrypt$test"));
+        QVERIFY(m_store->setPasswordHash(bob, "$scrypt$new"));
+        QCOMPARE(m_store->user(bob)->passwordHash, QByteArray("$scrypt$new"));
+        QVERIFY(!m_store->setPasswordHash(QStringLiteral("nope"), "$x"));
+        QVERIFY(!m_store->userByName(QStringLiteral("carol")));
+        QVERIFY(m_store->user(bob)->createdAt.isValid());
+        QCOMPARE(m_store->user(bob)->createdAt.timeSpec(), Qt::UTC);
+    }
+
+    void removeUserCascades()
+    {
+        const QString dan = makeUser(QStringLiteral("dan"));
+        const auto session = m_store->createSession(dan, QStringLiteral("s"));
+        const auto prompt = m_store->createPrompt(session->id, QStringLiteral("p"));
+        m_store->appendEvent(prompt->id, QStringLiteral("message"), "{}");
+        QVERIFY(m_store->insertRefreshToken(dan, hashOf('d'),
+                                            QDateTime::currentDateTimeUtc().addDays(1)));
+        QVERIFY(m_store->removeUser(dan));
+        QVERIFY(!m_store->removeUser(dan));
+        QVERIFY(!m_store->user(dan));
+        QVERIFY(!m_store->session(session->id));
+        QVERIFY(!m_store->prompt(prompt->id));
+        QVERIFY(m_store->eventsAfter(prompt->id, 0, 10).isEmpty());
+        QVERIFY(!m_store->refreshToken(hashOf('d')));
+    }
+
+    void sessionsAndPrompts()
+    {
+        const QString alice = makeUser(QStringLiteral("alice"));
+        const QString bob = makeUser(QStringLiteral("bob"));
+        const auto s1 = m_store->createSession(alice, QStringLiteral("one"));
+        const auto s2 = m_store->createSession(alice, QStringLiteral("two"));
+        const auto s3 = m_store->createSession(bob, QStringLiteral("bob's"));
+        QVERIFY(s1 && s2 && s3);
+        QVERIFY(s1->id != s2->id);
+        QVERIFY(!m_store->createSession(QStringLiteral("no-such-user"), QStringLiteral("x")));
+        const QList<SessionRecord> mine = m_store->sessionsForUser(alice);
+        QCOMPARE(mine.size(), 2);
+        QCOMPARE(mine.at(0).id, s2->id); // newest first
+        QCOMPARE(mine.at(1).id, s1->id);
+        QCOMPARE(m_store->session(s3->id)->userId, bob);
+
+        const auto p1 = m_store->createPrompt(s1->id, QStringLiteral("first"));
+        const auto p2 = m_store->createPrompt(s1->id, QStringLiteral("second"));
+        QVERIFY(p1 && p2);
+        QCOMPARE(p1->status, QStringLiteral("pending"));
+        QCOMPARE(p1->userId, alice);
+        QCOMPARE(p1->sessionId, s1->id);
+        QVERIFY(!m_store->createPrompt(QStringLiteral("no-such-session"), QStringLiteral("x")));
+        const QList<PromptRecord> prompts = m_store->promptsForSession(s1->id);
+        QCOMPARE(prompts.size(), 2);
+        QCOMPARE(prompts.at(0).id, p1->id); // oldest first
+        QCOMPARE(prompts.at(1).id, p2->id);
+        QVERIFY(m_store->setPromptStatus(p1->id, QStringLiteral("done")));
+        QCOMPARE(m_store->prompt(p1->id)->status, QStringLiteral("done"));
+        QVERIFY(!m_store->setPromptStatus(QStringLiteral("nope"), QStringLiteral("done")));
+        QVERIFY(m_store->promptsForSession(s2->id).isEmpty());
+    }
+
+    void eventLog()
+    {
+        const QString alice = makeUser(QStringLiteral("alice"));
+        const auto s = m_store->createSession(alice, QStringLiteral("s"));
+        const auto p = m_store->createPrompt(s->id, QStringLiteral("a"));
+        const auto q = m_store->createPrompt(s->id, QStringLiteral("b"));
+        for (int i = 1; i <= 5; ++i) {
+            const auto seq
+                = m_store->appendEvent(p->id, QStringLiteral("message"),
+                                       QByteArray(R"({"n":)") + QByteArray::number(i) + '}');
+            QVERIFY(seq);
+            QCOMPARE(*seq, i);
+        }
+        QCOMPARE(*m_store->appendEvent(q->id, QStringLiteral("status"), "{}"), 1); // per prompt
+        QVERIFY(!m_store->appendEvent(QStringLiteral("no-such-prompt"), QStringLiteral("x"), "{}"));
+
+        const QList<EventRecord> all = m_store->eventsAfter(p->id, 0, 100);
+        QCOMPARE(all.size(), 5);
+        for (int i = 0; i < 5; ++i) {
+            QCOMPARE(all.at(i).seq, i + 1);
+            QCOMPARE(all.at(i).type, QStringLiteral("message"));
+            QCOMPARE(all.at(i).data, QByteArray(R"({"n":)") + QByteArray::number(i + 1) + '}');
+            QCOMPARE(all.at(i).promptId, p->id);
+        }
+        const QList<EventRecord> tail = m_store->eventsAfter(p->id, 3, 100);
+        QCOMPARE(tail.size(), 2);
+        QCOMPARE(tail.at(0).seq, 4);
+        const QList<EventRecord> page = m_store->eventsAfter(p->id, 1, 2);
+        QCOMPARE(page.size(), 2);
+        QCOMPARE(page.at(0).seq, 2);
+        QCOMPARE(page.at(1).seq, 3);
+        QVERIFY(m_store->eventsAfter(p->id, 5, 100).isEmpty());
+    }
+
+    void refreshRotation()
+    {
+        const QString alice = makeUser(QStringLiteral("alice"));
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const auto first = m_store->insertRefreshToken(alice, hashOf('1'), now.addDays(1));
+        QVERIFY(first);
+        QVERIFY(first->parentId.isEmpty());
+
+        RefreshRotationResult r
+            = m_store->rotateRefreshToken(hashOf('1'), hashOf('2'), now.addDays(1), now);
+        QCOMPARE(r.outcome, RefreshRotation::Rotated);
+        QCOMPARE(r.userId, alice);
+        QCOMPARE(r.familyId, first->familyId);
+        QVERIFY(m_store->refreshToken(hashOf('1'))->used);
+        const auto second = m_store->refreshToken(hashOf('2'));
+        QVERIFY(second);
+        QCOMPARE(second->familyId, first->familyId);
+        QCOMPARE(second->parentId, first->id);
+        QVERIFY(!second->used && !second->revoked);
+
+        r = m_store->rotateRefreshToken(hashOf('2'), hashOf('3'), now.addDays(1), now);
+        QCOMPARE(r.outcome, RefreshRotation::Rotated);
+
+        // Reuse of '1' (already rotated): the whole family dies, '3' included.
+        r = m_store->rotateRefreshToken(hashOf('1'), hashOf('4'), now.addDays(1), now);
+        QCOMPARE(r.outcome, RefreshRotation::Reused);
+        QVERIFY(!m_store->refreshToken(hashOf('4')));
+        QVERIFY(m_store->refreshToken(hashOf('3'))->revoked);
+        r = m_store->rotateRefreshToken(hashOf('3'), hashOf('5'), now.addDays(1), now);
+        QCOMPARE(r.outcome, RefreshRotation::Revoked);
+        QVERIFY(!m_store->refreshToken(hashOf('5')));
+
+        r = m_store->rotateRefreshToken(hashOf('9'), hashOf('6'), now.addDays(1), now);
+        QCOMPARE(r.outcome, RefreshRotation::NotFound);
+    }
+
+    void refreshExpiry()
+    {
+        const QString alice = makeUser(QStringLiteral("alice"));
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        QVERIFY(m_store->insertRefreshToken(alice, hashOf('e'), now.addSecs(-1)));
+        const auto r = m_store->rotateRefreshToken(hashOf('e'), hashOf('f'), now.addDays(1), now);
+        QCOMPARE(r.outcome, RefreshRotation::Expired);
+        QVERIFY(!m_store->refreshToken(hashOf('f')));
+        QVERIFY(!m_store->refreshToken(hashOf('e'))->used);
+    }
+
+    void rotationIsAtomic()
+    {
+        // The successor's insert fails (hash collides with an existing token): the presented token
+        // must NOT stay marked used — no half-done rotation.
+        const QString alice = makeUser(QStringLiteral("alice"));
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        QVERIFY(m_store->insertRefreshToken(alice, hashOf('a'), now.addDays(1)));
+        QVERIFY(m_store->insertRefreshToken(alice, hashOf('b'), now.addDays(1)));
+        auto r = m_store->rotateRefreshToken(hashOf('a'), hashOf('b'), now.addDays(1), now);
+        QCOMPARE(r.outcome, RefreshRotation::Failed);
+        QVERIFY(!m_store->refreshToken(hashOf('a'))->used);
+        r = m_store->rotateRefreshToken(hashOf('a'), hashOf('c'), now.addDays(1), now);
+        QCOMPARE(r.outcome, RefreshRotation::Rotated);
+    }
+
+    void familyAndUserRevocation()
+    {
+        const QString alice = makeUser(QStringLiteral("alice"));
+        const QString bob = makeUser(QStringLiteral("bob"));
+        const QDateTime later = QDateTime::currentDateTimeUtc().addDays(1);
+        const auto a1 = m_store->insertRefreshToken(alice, hashOf('1'), later);
+        const auto a2 = m_store->insertRefreshToken(alice, hashOf('2'), later);
+        const auto b1 = m_store->insertRefreshToken(bob, hashOf('3'), later);
+        QVERIFY(a1 && a2 && b1);
+        QVERIFY(a1->familyId != a2->familyId);
+        QVERIFY(m_store->revokeRefreshFamily(a1->familyId));
+        QVERIFY(m_store->refreshToken(hashOf('1'))->revoked);
+        QVERIFY(!m_store->refreshToken(hashOf('2'))->revoked);
+        QVERIFY(m_store->revokeRefreshTokensForUser(alice));
+        QVERIFY(m_store->refreshToken(hashOf('2'))->revoked);
+        QVERIFY(!m_store->refreshToken(hashOf('3'))->revoked);
+    }
+
+    void twoStoresOnOneFile()
+    {
+        // Like the `user` CLI writing while the server runs: the second connection sees the first's
+        // committed writes at once.
+        auto other = SqliteStore::open(m_path);
+        QVERIFY(other);
+        const QString id = makeUser(QStringLiteral("grace"));
+        QCOMPARE(other->userByName(QStringLiteral("grace"))->id, id);
+        QVERIFY(other->removeUser(id));
+        QVERIFY(!m_store->user(id));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSqliteStore)
+#include "tst_sqlitestore.moc"
