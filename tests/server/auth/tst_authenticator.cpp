@@ -92,6 +92,55 @@ private Q_SLOTS:
         QVERIFY(!r.ok);
         QVERIFY(r.tokenPresented);
     }
+
+    void streamCredentials()
+    {
+        const Authenticator plain(*m_tokens, *m_store);
+        const Authenticator cookies(*m_tokens, *m_store, true);
+        const QString sid = QStringLiteral("sid-1");
+        const QString pid = QStringLiteral("pid-1");
+        const QByteArray access = m_tokens->mintAccessToken(m_userId)->token;
+        const QByteArray stream = m_tokens->mintStreamToken(m_userId, sid, pid)->token;
+        const QByteArray otherStream
+            = m_tokens->mintStreamToken(m_userId, sid, QStringLiteral("pid-2"))->token;
+
+        auto check = [&](const Authenticator &auth, const StreamCredentials &c) {
+            return auth.authenticateStreamCredentials(c, sid, pid);
+        };
+        StreamCredentials c;
+        QVERIFY(!check(plain, c).ok);
+        QVERIFY(!check(plain, c).tokenPresented);
+
+        c = {};
+        c.streamToken = stream;
+        QVERIFY(check(plain, c).ok);
+        QCOMPARE(check(plain, c).userId, m_userId);
+        c.streamToken = otherStream; // another prompt's stream token
+        QVERIFY(!check(plain, c).ok);
+        c.streamToken = access; // an access token is never accepted in the URL
+        QVERIFY(!check(plain, c).ok);
+
+        c = {};
+        c.authorization = { "Bearer " + access };
+        QVERIFY(check(plain, c).ok);
+        c.authorization = { "Bearer " + stream }; // stream token in the header: not an access token
+        QVERIFY(!check(plain, c).ok);
+        c.authorization = { "Bearer garbage" };
+        c.streamToken = stream; // the header decides; no fall-through to the query
+        QVERIFY(!check(plain, c).ok);
+
+        c = {};
+        c.cookieHeaders = { "theme=dark; sluice_access=" + access + "; other=1" };
+        QVERIFY(!check(plain, c).ok); // cookie mode off
+        QVERIFY(check(cookies, c).ok);
+        c.cookieHeaders = { "sluice_access=" + stream };
+        QVERIFY(!check(cookies, c).ok);
+        c.cookieHeaders = { "sluice_access=" + access, "sluice_access=" + access };
+        QVERIFY(!check(cookies, c).ok);
+        c.cookieHeaders = { "sluice_access=" + access };
+        c.authorization = { "Bearer garbage" }; // header > cookie
+        QVERIFY(!check(cookies, c).ok);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestAuthenticator)
