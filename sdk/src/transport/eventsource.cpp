@@ -23,6 +23,8 @@ namespace {
 
 // Retry-After is honoured up to max(maxDelay, this).
 constexpr milliseconds RetryAfterCap = 10min;
+// How long the body of a rejected response may take to end before it is aborted.
+constexpr milliseconds RejectedResponseGrace = 5s;
 
 int toTimerInterval(milliseconds ms)
 {
@@ -177,16 +179,22 @@ void EventSourcePrivate::sendRequest()
     headHandled = false;
     accepted = false;
 
-    QObject::connect(r, &QNetworkReply::metaDataChanged, q, [this, r] {
-        if (r == reply && !headHandled)
+    // The serial ignores signals of a reply that has been abandoned since.
+    const quint64 serial = ++replySerial;
+    QObject::connect(r, &QNetworkReply::metaDataChanged, q, [this, serial] {
+        if (serial != replySerial || !reply)
+            return;
+        if (!headHandled)
             handleHead();
+        else
+            onRepeatedHead();
     });
-    QObject::connect(r, &QNetworkReply::readyRead, q, [this, r] {
-        if (r == reply)
+    QObject::connect(r, &QNetworkReply::readyRead, q, [this, serial] {
+        if (serial == replySerial && reply)
             onReadyRead();
     });
-    QObject::connect(r, &QNetworkReply::finished, q, [this, r] {
-        if (r == reply)
+    QObject::connect(r, &QNetworkReply::finished, q, [this, serial] {
+        if (serial == replySerial && reply)
             onFinished();
     });
     restartReadTimer();
@@ -196,21 +204,51 @@ void EventSourcePrivate::abandonReply()
 {
     Q_Q(EventSource);
     ++generation;
+    ++replySerial;
     readTimer->stop();
+    // A rejected response (redirect, error status, wrong content type) is one the server is
+    // ending anyway: let it end, discarding its body, instead of aborting it (aborting a reply
+    // that Qt has already marked with an HTTP error makes Qt warn). A body that does not end
+    // within the grace period is aborted.
+    const bool rejected = headHandled && !accepted;
     headHandled = false;
     accepted = false;
-    if (QNetworkReply *r = reply.data()) {
-        reply = nullptr;
-        r->disconnect(q);
-        r->abort();
+    QNetworkReply *r = reply.data();
+    if (!r)
+        return;
+    reply = nullptr;
+    r->disconnect(q);
+    if (r->isFinished()) {
         r->deleteLater();
+        return;
     }
+    if (rejected) {
+        QObject::connect(r, &QNetworkReply::readyRead, r, [r] { r->readAll(); });
+        QObject::connect(r, &QNetworkReply::finished, r, &QObject::deleteLater);
+        QTimer::singleShot(RejectedResponseGrace, r, [r] { r->abort(); });
+        return;
+    }
+    r->abort();
+    r->deleteLater();
 }
 
 void EventSourcePrivate::restartReadTimer()
 {
     if (readTimeout > 0ms)
         readTimer->start(toTimerInterval(readTimeout));
+}
+
+void EventSourcePrivate::onRepeatedHead()
+{
+    // Qt 6.4's HTTP/1 channel re-sends a request by itself when it sees the connection close
+    // before it has read the response (a server that writes a whole response and closes at
+    // once); the reply then carries a second response, sent without our current Last-Event-ID.
+    // Its events would be duplicates: drop it and reconnect properly instead.
+    qCInfo(lcEventSource) << "a second response head on the same reply; reconnecting";
+    if (accepted)
+        parser.finish();
+    failRetryable(Error(Error::Kind::Network,
+                        QStringLiteral("The connection was reset by the HTTP stack"), 0, true));
 }
 
 void EventSourcePrivate::onReadyRead()

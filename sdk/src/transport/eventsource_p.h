@@ -42,6 +42,7 @@ public:
     QString lastEventId;
     EventSource::ReadyState readyState = EventSource::ReadyState::Closed;
     QPointer<QNetworkReply> reply;
+    quint64 replySerial = 0; // identifies `reply` in queued signal handlers
     QTimer *retryTimer = nullptr;
     QTimer *readTimer = nullptr;
     // Bumped whenever the current connection is abandoned (close, reconnect, error, redirect).
@@ -75,6 +76,7 @@ public:
     void restartReadTimer();
 
     void onReadyRead();
+    void onRepeatedHead();
     void onFinished();
     void onReadTimeout();
     // Decides what the response head means; returns true when the stream was accepted.
