@@ -140,8 +140,15 @@ std::optional<PasswordHasher::Parameters> PasswordHasher::parameters(const QByte
 
 bool PasswordHasher::verifyDummy(const QByteArray &password)
 {
-    // Computed once, with the default parameters (the ones real accounts use).
-    static const QByteArray dummy = hash(QByteArrayLiteral("sluice-dummy-password-never-valid"));
+    // A well-formed hash string with the default parameters (the ones real accounts use): verify()
+    // runs exactly one full scrypt against it, even on the first call, and the comparison fails
+    // whatever the password (the "hash" is not the output of any derivation).
+    static const QByteArray dummy = []() -> QByteArray {
+        const Parameters p;
+        return "$scrypt$ln=" + QByteArray::number(p.logN) + ",r=" + QByteArray::number(p.r) + ",p="
+            + QByteArray::number(p.p) + '$' + QByteArray(saltBytes, '\x5a').toBase64(base64Options)
+            + '$' + QByteArray(hashBytes, '\0').toBase64(base64Options);
+    }();
     verify(password, dummy);
     return false;
 }

@@ -106,6 +106,7 @@ private Q_SLOTS:
         // Not a timing assertion (the machine is shared): only that the dummy path really runs a
         // default-cost scrypt and never succeeds.
         QVERIFY(!PasswordHasher::verifyDummy("anything"));
+        QVERIFY(!PasswordHasher::verifyDummy(""));
         QVERIFY(!PasswordHasher::verifyDummy("sluice-dummy-password-never-valid"));
         QElapsedTimer timer;
         timer.start();
