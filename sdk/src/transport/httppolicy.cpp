@@ -54,19 +54,24 @@ std::optional<milliseconds> parseRetryAfter(const QByteArray &value, const QDate
         seconds = std::min(seconds, maxSeconds);
         return milliseconds(seconds * 1000);
     }
-    const QString text = QString::fromLatin1(trimmed);
+    // The weekday is redundant, and Qt rejects a weekday that does not match the date (which a
+    // two-digit RFC 850 year parsed into the 1900s would not): drop it before parsing.
+    QString text = QString::fromLatin1(trimmed).simplified();
+    const qsizetype space = text.indexOf(u' ');
+    if (space > 0 && text.at(0).isLetter() && (text.at(space - 1) == u',' || text.size() > 20))
+        text = text.mid(space + 1);
     const QLocale c = QLocale::c();
     QDateTime date;
-    for (const QString &format : { QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"),
-                                   QStringLiteral("dddd, dd-MMM-yy HH:mm:ss 'GMT'"),
-                                   QStringLiteral("ddd MMM d HH:mm:ss yyyy") }) {
-        date = c.toDateTime(text.simplified(), format);
+    for (const QString &format :
+         { QStringLiteral("dd MMM yyyy HH:mm:ss 'GMT'"), QStringLiteral("dd-MMM-yy HH:mm:ss 'GMT'"),
+           QStringLiteral("MMM d HH:mm:ss yyyy") }) {
+        date = c.toDateTime(text, format);
         if (date.isValid())
             break;
     }
     if (!date.isValid())
         return std::nullopt;
-    date.setTimeZone(QTimeZone::utc());
+    date = QDateTime(date.date(), date.time(), QTimeZone::utc());
     if (date.date().year() < 1970) // two-digit years of RFC 850 dates
         date = date.addYears(100);
     return milliseconds(std::max<qint64>(0, now.msecsTo(date)));
