@@ -181,7 +181,7 @@ ParseResult parseArguments(const QStringList &arguments)
                                             QStringLiteral("S"));
     const QCommandLineOption maxRetriesOption(
         QStringLiteral("max-retries"),
-        QStringLiteral("Give up (exit 5) after N consecutive failed attempts."),
+        QStringLiteral("Give up (exit 5) when N reconnections in a row have failed."),
         QStringLiteral("N"));
     const QCommandLineOption retryBudgetOption(
         QStringLiteral("retry-budget"),

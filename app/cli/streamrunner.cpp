@@ -70,8 +70,8 @@ void StreamRunner::configure()
         policy.setInitialDelay(*o.retryInitial);
     if (o.retryMax)
         policy.setMaxDelay(*o.retryMax);
-    if (o.maxRetries)
-        policy.setMaxAttempts(*o.maxRetries);
+    if (o.maxRetries) // N retries after the first failed attempt: N + 1 attempts in all
+        policy.setMaxAttempts(*o.maxRetries + 1);
     if (o.retryBudget)
         policy.setMaxElapsed(*o.retryBudget);
     m_source->setRetryPolicy(policy);
