@@ -215,6 +215,66 @@ Result referenceParse(const QByteArray &input)
     return result;
 }
 
+// ---- reference UTF-8 decoder: Unicode "maximal subpart" practice, as the Encoding standard ----
+QString referenceDecode(const QByteArray &bytes)
+{
+    struct Range
+    {
+        uchar low, high;
+    };
+    QString out;
+    qsizetype i = 0;
+    while (i < bytes.size()) {
+        const uchar b = uchar(bytes[i]);
+        QList<Range> trail; // ranges of the continuation bytes after b
+        if (b <= 0x7F) {
+            out += QChar(char16_t(b));
+            ++i;
+            continue;
+        } else if (b >= 0xC2 && b <= 0xDF) {
+            trail = { { 0x80, 0xBF } };
+        } else if (b == 0xE0) {
+            trail = { { 0xA0, 0xBF }, { 0x80, 0xBF } };
+        } else if (b == 0xED) {
+            trail = { { 0x80, 0x9F }, { 0x80, 0xBF } };
+        } else if (b >= 0xE1 && b <= 0xEF) {
+            trail = { { 0x80, 0xBF }, { 0x80, 0xBF } };
+        } else if (b == 0xF0) {
+            trail = { { 0x90, 0xBF }, { 0x80, 0xBF }, { 0x80, 0xBF } };
+        } else if (b == 0xF4) {
+            trail = { { 0x80, 0x8F }, { 0x80, 0xBF }, { 0x80, 0xBF } };
+        } else if (b >= 0xF1 && b <= 0xF3) {
+            trail = { { 0x80, 0xBF }, { 0x80, 0xBF }, { 0x80, 0xBF } };
+        } else {
+            out += QChar(0xFFFD);
+            ++i;
+            continue;
+        }
+        qsizetype matched = 0;
+        while (matched < trail.size() && i + 1 + matched < bytes.size()
+               && uchar(bytes[i + 1 + matched]) >= trail[matched].low
+               && uchar(bytes[i + 1 + matched]) <= trail[matched].high)
+            ++matched;
+        if (matched < trail.size()) {
+            out += QChar(0xFFFD); // the maximal subpart b + matched continuation bytes
+            i += 1 + matched;
+            continue;
+        }
+        char32_t codePoint = b & (0x7F >> (trail.size() + 1));
+        for (qsizetype k = 1; k <= matched; ++k)
+            codePoint = (codePoint << 6) | (uchar(bytes[i + k]) & 0x3F);
+        // By hand: QString::fromUtf8 and fromUcs4 would both drop a U+FEFF.
+        if (QChar::requiresSurrogates(codePoint)) {
+            out += QChar(QChar::highSurrogate(codePoint));
+            out += QChar(QChar::lowSurrogate(codePoint));
+        } else {
+            out += QChar(char16_t(codePoint));
+        }
+        i += 1 + matched;
+    }
+    return out;
+}
+
 // ---- random stream generator for the property test ----
 QByteArray randomText(QRandomGenerator &rng, bool validUtf8Only)
 {
@@ -304,6 +364,8 @@ private Q_SLOTS:
 
     void randomStreamsAreChunkingInvariant();
     void randomStreamsMatchReference();
+
+    void utf8DecodingMatchesEncodingStandard();
 
     void lastEventIdCommittedAtBlankLine();
     void setLastEventIdSeedsStream();
@@ -643,6 +705,37 @@ void tst_SseParser::randomStreamsMatchReference()
                                 .arg(QString::fromLatin1(input.toPercentEncoding()))));
         QCOMPARE(split.lastEventId, expected.lastEventId);
     }
+}
+
+void tst_SseParser::utf8DecodingMatchesEncodingStandard()
+{
+    // Random byte soup, biased towards lead/continuation bytes and boundary values.
+    static const uchar interesting[]
+        = { 'a',  'Z',  ' ',  ':',  0x00, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0,
+            0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF,
+            0xBB, 0xBD, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xF8, 0xFE, 0xFF };
+    QRandomGenerator rng(m_seed + 2);
+    int withReplacements = 0;
+    for (int round = 0; round < 3000; ++round) {
+        QByteArray value;
+        const int length = int(rng.bounded(12));
+        for (int i = 0; i < length; ++i)
+            value += char(interesting[rng.bounded(int(std::size(interesting)))]);
+        const QString expected = referenceDecode(value);
+        withReplacements += expected.contains(QChar(0xFFFD)) ? 1 : 0;
+        Recorder r;
+        r.parser.feed(QByteArray("event: " + value + "\nid: " + value + "\ndata: " + value
+                                 + "\n: " + value + "\n\n"));
+        const QString id = value.contains('\0') ? QString() : expected;
+        const QString type = expected.isEmpty() ? QStringLiteral("message") : expected;
+        const QStringList want { cm(u' ' + expected), ev(type, expected, id) };
+        QVERIFY2(r.records == want,
+                 qPrintable(QString::fromLatin1(value.toHex(' ')) + QLatin1String(" gave ")
+                            + r.records.join(u',') + QLatin1String(" expected ")
+                            + want.join(u',')));
+    }
+    QVERIFY(withReplacements > 1000);
+    QVERIFY(withReplacements < 3000);
 }
 
 void tst_SseParser::lastEventIdCommittedAtBlankLine()

@@ -1,7 +1,7 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "parser/utf8decoder_p.h"
 
-#include <QtCore/QStringDecoder>
+#include <cstring>
 
 namespace Sluice {
 
@@ -9,8 +9,43 @@ namespace {
 
 constexpr char16_t ReplacementCharacter = 0xFFFD;
 
+// Written as plain loops over words so that the compiler vectorises them.
+bool isAscii(QByteArrayView bytes)
+{
+    const char *p = bytes.data();
+    const char *const end = p + bytes.size();
+    quint64 highBits = 0;
+    for (; end - p >= 32; p += 32) {
+        quint64 words[4];
+        std::memcpy(words, p, sizeof words);
+        highBits |= words[0] | words[1] | words[2] | words[3];
+        if (highBits & 0x8080808080808080ULL)
+            return false;
+    }
+    uchar rest = 0;
+    for (; p < end; ++p)
+        rest |= uchar(*p);
+    return (rest & 0x80) == 0;
+}
+
+bool containsReplacementCharacter(const QString &text)
+{
+    const ushort *p = text.utf16();
+    const qsizetype size = text.size();
+    bool found = false;
+    for (qsizetype i = 0; i < size; ++i)
+        found |= p[i] == ReplacementCharacter;
+    return found;
+}
+
+bool startsWithBom(QByteArrayView bytes)
+{
+    return bytes.size() >= 3 && uchar(bytes[0]) == 0xEF && uchar(bytes[1]) == 0xBB
+        && uchar(bytes[2]) == 0xBF;
+}
+
 // https://encoding.spec.whatwg.org/#utf-8-decoder, written out byte by byte. Only used for
-// input that Qt's decoder reports as invalid.
+// input that may not be valid UTF-8.
 QString decodeUtf8Slow(QByteArrayView bytes)
 {
     QString out;
@@ -91,15 +126,17 @@ QString decodeUtf8(QByteArrayView bytes)
 {
     if (bytes.isEmpty())
         return {};
-    // Qt's decoder agrees with the Encoding standard on valid input (with ConvertInitialBom it
-    // keeps a leading U+FEFF) and reports whether it met anything invalid; only then is the
-    // exact decoder needed, to replace each maximal subpart with a single U+FFFD.
-    QStringDecoder decoder(QStringDecoder::Utf8,
-                           QStringDecoder::Flag::Stateless
-                               | QStringDecoder::Flag::ConvertInitialBom);
-    QString decoded = decoder.decode(bytes);
-    if (!decoder.hasError())
-        return decoded;
+    // Pure ASCII (the common case): every decoder agrees, widen it directly.
+    if (isAscii(bytes))
+        return QString::fromLatin1(bytes);
+    // QString::fromUtf8 agrees with the Encoding standard on valid input except that it drops a
+    // leading BOM; valid input yields U+FFFD only where it encodes one (EF BF BD). In all those
+    // rare cases the exact decoder decides.
+    if (!startsWithBom(bytes)) {
+        QString decoded = QString::fromUtf8(bytes);
+        if (!containsReplacementCharacter(decoded))
+            return decoded;
+    }
     return decodeUtf8Slow(bytes);
 }
 
