@@ -674,6 +674,55 @@ private Q_SLOTS:
         QCOMPARE(spies.errors.size(), 0);
     }
 
+    void heartbeatsKeepTheConnectionAlive()
+    {
+        // 40 comments 50 ms apart span 2 s, longer than the 1.5 s read timeout: only the
+        // comments resetting the timer keep this connection up.
+        QByteArray heartbeats;
+        for (int i = 0; i < 40; ++i)
+            heartbeats += ": hb\n";
+        server->setScripts({ ResponseScript::sse(Framing::Chunked)
+                                 .sendSlowly(heartbeats, 5, 50)
+                                 .send("data: after\n\n")
+                                 .hold() });
+        auto source = makeSource(server->url());
+        source->setReadTimeout(1500ms);
+        Spies spies(source.get());
+        source->open();
+        QVERIFY(spies.events.wait(Timeout));
+        QCOMPARE(spies.event(0).data(), QStringLiteral("after"));
+        QCOMPARE(spies.comments.size(), 40);
+        QCOMPARE(spies.errors.size(), 0);
+        QCOMPARE(server->requestCount(), 1);
+    }
+
+    void hookMayCloseTheSource()
+    {
+        server->setScripts({ ResponseScript::sse().send("data: x\n\n").hold() });
+        auto source = makeSource(server->url());
+        EventSource *raw = source.get();
+        source->setRequestHook([raw](QNetworkRequest &, int) { raw->close(); });
+        Spies spies(source.get());
+        source->open();
+        QVERIFY(spies.closed.wait(Timeout));
+        QCOMPARE(source->readyState(), EventSource::ReadyState::Closed);
+        QCOMPARE(spies.errors.size(), 0);
+        expectQuiet(*server, 0);
+    }
+
+    void unsafeLastEventIdIsNotSent()
+    {
+        server->setScripts({ ResponseScript::sse().send("data: x\n\n").hold() });
+        auto source = makeSource(server->url());
+        source->setLastEventId(QStringLiteral("1\r\nX-Injected: yes"));
+        Spies spies(source.get());
+        source->open();
+        QVERIFY(spies.events.wait(Timeout));
+        const RecordedRequest request = server->requests().at(0);
+        QVERIFY(!request.hasHeader("Last-Event-ID"));
+        QVERIFY(!request.hasHeader("X-Injected"));
+    }
+
     void parseLimitClosesForGood()
     {
         // Chunked and held open, like the real server. (Qt 6.4's HTTP/1 channel sometimes sends

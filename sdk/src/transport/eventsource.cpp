@@ -342,6 +342,7 @@ bool EventSourcePrivate::handleHead()
             return false;
         }
         accepted = true;
+        restartReadTimer();
         origin = HttpPolicy::serializeOrigin(r->url());
         parser.reset();
         parser.setLastEventId(lastEventId);
