@@ -71,6 +71,7 @@ class TestListener : public QObject
 private Q_SLOTS:
     void connectionCapAnswers503AndReleasesSlots();
     void idleConnectionIsClosed();
+    void hugeRequestIsCutOff();
 };
 
 void TestListener::connectionCapAnswers503AndReleasesSlots()
@@ -133,6 +134,38 @@ void TestListener::idleConnectionIsClosed()
     QTRY_COMPARE_WITH_TIMEOUT(used->state(), QAbstractSocket::UnconnectedState, waitMs);
 
     // The server itself keeps accepting.
+    HttpClient http(server.baseUrl());
+    QCOMPARE(http.get(QStringLiteral("/healthz")).status, 200);
+}
+
+void TestListener::hugeRequestIsCutOff()
+{
+    ServerProcess server;
+    QVERIFY2(server.start({ QStringLiteral("--max-body-bytes"), QStringLiteral("1024") }),
+             qPrintable(server.errorString()));
+
+    // Far past the body limit plus header allowance: the Listener answers 413 (or resets) before
+    // QHttpServer has buffered the body, and never routes it.
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, server.port());
+    QVERIFY(socket.waitForConnected(waitMs));
+    socket.write("POST /api/claude-code/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                 "Content-Type: application/json\r\nContent-Length: 10000000\r\n\r\n");
+    const QByteArray chunk(64 * 1024, 'x');
+    for (int i = 0; i < 4 && socket.state() == QAbstractSocket::ConnectedState; ++i) {
+        socket.write(chunk);
+        socket.waitForBytesWritten(waitMs);
+    }
+    const QByteArray reply = readUntil(socket, hasCompleteResponse);
+    if (!reply.isEmpty()) {
+        QVERIFY2(reply.startsWith("HTTP/1.1 413 Payload Too Large"), reply.left(200).constData());
+        QVERIFY(reply.contains("\"code\":\"PAYLOAD_TOO_LARGE\""));
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(server.logOutput().contains(QLatin1String("exceeds")), waitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, waitMs);
+    QVERIFY(!server.logOutput().contains(QLatin1String("POST /api/claude-code/sessions 401")));
+
+    // The server is fine afterwards.
     HttpClient http(server.baseUrl());
     QCOMPARE(http.get(QStringLiteral("/healthz")).status, 200);
 }

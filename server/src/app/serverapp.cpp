@@ -70,7 +70,10 @@ bool ServerApp::start(bool listen, QString *error)
     if (!listen)
         return true;
 
-    auto *listener = new Listener(m_config.maxConnections, m_config.idleTimeout);
+    // Headers and framing on top of the body limit before the Listener cuts a request off.
+    constexpr qint64 headerAllowance = 64 * 1024;
+    auto *listener = new Listener(m_config.maxConnections, m_config.idleTimeout,
+                                  m_config.maxBodyBytes + headerAllowance);
     if (!listener->listen(m_config.host, m_config.port)) {
         *error = QStringLiteral("cannot listen on %1:%2 (%3)")
                      .arg(m_config.host.toString())
