@@ -630,6 +630,9 @@ void tst_SseParser::vectors_data()
     QTest::newRow("above U+10FFFF")
         << raw("data: \xF4\x90\x80\x80\n\n")
         << QStringList { msg(QStringLiteral("\uFFFD\uFFFD\uFFFD\uFFFD")) } << none;
+    QTest::newRow("noncharacters kept")
+        << raw("data: \xEF\xBF\xBE\xEF\xBF\xBF\xEF\xB7\x90\n\n")
+        << QStringList { msg(QStringLiteral("\uFFFE\uFFFF\uFDD0")) } << none;
     QTest::newRow("encoded U+FFFD")
         << raw("data: \xEF\xBF\xBD\n\n") << QStringList { msg(QStringLiteral("\uFFFD")) } << none;
     QTest::newRow("invalid bytes in event type")
@@ -711,9 +714,9 @@ void tst_SseParser::utf8DecodingMatchesEncodingStandard()
 {
     // Random byte soup, biased towards lead/continuation bytes and boundary values.
     static const uchar interesting[]
-        = { 'a',  'Z',  ' ',  ':',  0x00, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0,
-            0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF,
-            0xBB, 0xBD, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xF8, 0xFE, 0xFF };
+        = { 'a',  'Z',  ' ',  ':',  0x00, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF,
+            0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xBB, 0xBD,
+            0xBE, 0xB7, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xF8, 0xFE, 0xFF };
     QRandomGenerator rng(m_seed + 2);
     int withReplacements = 0;
     for (int round = 0; round < 3000; ++round) {
