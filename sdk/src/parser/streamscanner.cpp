@@ -30,6 +30,7 @@ void SseParserPrivate::clearStream()
     lineBuffer.resize(0);
     releaseBuffer(dataBuffer);
     dataBuffer.resize(0);
+    releaseBuffer(eventTypeBuffer);
     eventTypeBuffer.resize(0);
     bomChecked = false;
     skipNextLf = false;
