@@ -24,6 +24,8 @@ private Q_SLOTS:
     void keyFilesAreGeneratedOnceWithMode0600();
     void productionModeNeedsConfiguredKeys();
     void sigtermExitsCleanly();
+    void logLevelFiltersRequestLog();
+    void demoPrintsWorkingCredentials();
 
 private:
     QTemporaryDir m_tmp;
@@ -267,6 +269,52 @@ void TestServerConfig::sigtermExitsCleanly()
     QVERIFY(server.stop());
     QCOMPARE(server.exitCode(), 0);
     QVERIFY(server.logOutput().contains(QLatin1String("shutting down")));
+}
+
+void TestServerConfig::logLevelFiltersRequestLog()
+{
+    ServerProcess quiet;
+    QVERIFY2(quiet.start({ QStringLiteral("--log-level"), QStringLiteral("warning") }),
+             qPrintable(quiet.errorString()));
+    HttpClient http(quiet.baseUrl());
+    QCOMPARE(http.get(QStringLiteral("/healthz?quiet=1")).status, 200);
+    QVERIFY(quiet.stop());
+    QVERIFY2(!quiet.logOutput().contains(QLatin1String("quiet=1")), qPrintable(quiet.logOutput()));
+    QVERIFY(!quiet.logOutput().contains(QLatin1String(" info ")));
+
+    ServerProcess verbose;
+    QVERIFY2(verbose.start({}, { { QStringLiteral("SLUICE_LOG_LEVEL"), QStringLiteral("debug") } }),
+             qPrintable(verbose.errorString()));
+    HttpClient http2(verbose.baseUrl());
+    QCOMPARE(http2.get(QStringLiteral("/healthz?loud=1")).status, 200);
+    QTRY_VERIFY_WITH_TIMEOUT(verbose.logOutput().contains(QLatin1String("GET /healthz?loud=1 200")),
+                             30000);
+}
+
+void TestServerConfig::demoPrintsWorkingCredentials()
+{
+    ServerProcess server;
+    QVERIFY2(server.start({ QStringLiteral("--demo") }), qPrintable(server.errorString()));
+    static const QRegularExpression credentials(
+        QStringLiteral("demo user: (\\S+)  password: (\\S+)\\n"));
+    QTRY_VERIFY_WITH_TIMEOUT(credentials.match(server.logOutput()).hasMatch(), 30000);
+    const auto match = credentials.match(server.logOutput());
+    QCOMPARE(match.captured(1), QStringLiteral("demo"));
+    const QString password = match.captured(2);
+    QVERIFY(password.size() >= 12);
+    // Printed once for the operator, never through the log categories.
+    QCOMPARE(server.logOutput().count(password), 1);
+    HttpClient http(server.baseUrl());
+    QVERIFY(!http.login(QStringLiteral("demo"), password).isEmpty());
+
+    // --demo is refused in production.
+    const auto refused
+        = ServerProcess::run({ QStringLiteral("--demo"), QStringLiteral("--production"),
+                               QStringLiteral("--print-routes") },
+                             { { QStringLiteral("SLUICE_ACCESS_KEY"), QString(40, u'a') },
+                               { QStringLiteral("SLUICE_STREAM_KEY"), QString(40, u'b') } });
+    QCOMPARE(refused.exitCode, 2);
+    QVERIFY2(refused.stdErr.contains(QLatin1String("--demo")), qPrintable(refused.stdErr));
 }
 
 QTEST_GUILESS_MAIN(TestServerConfig)
