@@ -16,7 +16,7 @@ const QList<Migration> migrations = {
       {
           "CREATE TABLE users ("
           " id TEXT PRIMARY KEY,"
-          " name TEXT NOT NULL UNIQUE,"
+          " name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
           " password_hash BLOB NOT NULL,"
           " created_at INTEGER NOT NULL)",
           "CREATE TABLE refresh_tokens ("

@@ -105,12 +105,12 @@ public:
     virtual bool setPromptStatus(const QString &promptId, const QString &status) = 0;
 
     // --- users ---
-    // createUser fails (nullopt) when the name is taken.
+    // createUser fails (nullopt) when the name is taken (names are unique ignoring ASCII case).
     virtual std::optional<UserRecord> createUser(const QString &name,
                                                  const QByteArray &passwordHash)
         = 0;
     virtual std::optional<UserRecord> user(const QString &userId) = 0;
-    virtual std::optional<UserRecord> userByName(const QString &name) = 0;
+    virtual std::optional<UserRecord> userByName(const QString &name) = 0; // ASCII case-insensitive
     virtual QList<UserRecord> users() = 0; // by name
     virtual bool setPasswordHash(const QString &userId, const QByteArray &passwordHash) = 0;
     // Deletes the user and, by cascade, their refresh tokens, sessions, prompts and events.

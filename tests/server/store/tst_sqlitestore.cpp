@@ -146,6 +146,9 @@ private Q_SLOTS:
         const QString alice = makeUser(QStringLiteral("alice"));
         QVERIFY(!bob.isEmpty() && !alice.isEmpty());
         QVERIFY(!m_store->createUser(QStringLiteral("bob"), "$scrypt$other")); // duplicate
+        QVERIFY(!m_store->createUser(QStringLiteral("BoB"),
+                                     "$scrypt$other")); // names ignore ASCII case
+        QCOMPARE(m_store->userByName(QStringLiteral("BOB"))->id, bob);
         const QRegularExpression idShape(QStringLiteral("^[0-9a-f]{32}$"));
         QVERIFY(idShape.match(bob).hasMatch());
         QVERIFY(bob != alice);
