@@ -239,8 +239,9 @@ private Q_SLOTS:
                                              << QByteArray("application/x-www-form-urlencoded")
                                              << 415 << QStringLiteral("UNSUPPORTED_MEDIA_TYPE");
         QTest::newRow("login: oversized")
-            << loginPath << QByteArray(R"({"username":")" + QByteArray((1 << 20) + 1000, 'u') + R"("})")
-            << json << 413 << QStringLiteral("PAYLOAD_TOO_LARGE");
+            << loginPath
+            << QByteArray(R"({"username":")" + QByteArray((1 << 20) + 1000, 'u') + R"("})") << json
+            << 413 << QStringLiteral("PAYLOAD_TOO_LARGE");
         QTest::newRow("refresh: missing") << refreshPath << QByteArray("{}") << json << 400 << v;
         QTest::newRow("refresh: number")
             << refreshPath << QByteArray(R"({"refreshToken":7})") << json << 400 << v;
