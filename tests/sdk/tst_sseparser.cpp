@@ -1016,6 +1016,9 @@ void tst_SseParser::largeEvent()
     QCOMPARE(data.size(), 2 * expectedHalf.size() + 1);
     QVERIFY(data == expectedHalf + u'\n' + expectedHalf);
     QCOMPARE(parser.lastEventId(), QStringLiteral("big"));
+    // Buffers larger than the reuse allowance (2 MiB each) were given back.
+    QVERIFY2(parser.bufferedBytes() <= 4 * 1024 * 1024 + 4096,
+             qPrintable(QString::number(parser.bufferedBytes())));
 }
 
 void tst_SseParser::handlerMayResetParser()

@@ -97,7 +97,8 @@ public:
     void setLastEventId(const QString &id);
 
     // Bytes currently allocated for the line and event buffers (diagnostics). Bounded by the
-    // limits: at most about maxLineBytes + maxEventBytes, whatever the input.
+    // limits: at most about maxLineBytes + maxEventBytes, whatever the input. Between events up
+    // to 2 MiB per buffer is kept for reuse; larger buffers are given back.
     qsizetype bufferedBytes() const;
 
 private:

@@ -157,7 +157,9 @@ void SseParserPrivate::appendBounded(QByteArray &buffer, QByteArrayView bytes, q
 
 void SseParserPrivate::releaseBuffer(QByteArray &buffer)
 {
-    constexpr qsizetype KeepCapacity = 64 * 1024;
+    // Kept for reuse up to this size: reallocating (and page-faulting) megabyte buffers for
+    // every large event costs more than parsing them.
+    constexpr qsizetype KeepCapacity = 2 * 1024 * 1024;
     if (buffer.capacity() > KeepCapacity)
         buffer = QByteArray();
 }
