@@ -30,6 +30,11 @@
 // A client started as a child process (QProcess) works the same way, as long as the test keeps
 // running its event loop (QSignalSpy::wait, QTRY_*), since the server is driven by it.
 //
+// Waiting in tests: prefer QTRY_* (polling) to QSignalSpy::wait() on a client's stream signals.
+// Leaving a nested event loop from inside a QNetworkReply signal while this server closes a
+// connection can make Qt 6.4's HTTP/1 stack send a copy of the finished request on a new
+// connection; the copy would take the next script of the queue and count as a request.
+//
 // Limits (on purpose, it is a test tool): no keep-alive, no TLS, no chunked *request* bodies,
 // one request per connection. Not thread-safe; use it from one thread.
 
