@@ -38,8 +38,19 @@ QByteArray RefreshTokenService::newToken()
     return bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
 }
 
+int RefreshTokenService::purge()
+{
+    m_lastPurge = QDateTime::currentDateTimeUtc();
+    const int removed = m_store.purgeRefreshTokens(m_lastPurge);
+    if (removed > 0)
+        qCInfo(lcAuth, "purged %d expired or revoked refresh tokens", removed);
+    return removed;
+}
+
 std::optional<IssuedRefreshToken> RefreshTokenService::issue(const QString &userId)
 {
+    if (!m_lastPurge.isValid() || m_lastPurge.secsTo(QDateTime::currentDateTimeUtc()) >= 3600)
+        purge();
     const QByteArray token = newToken();
     if (token.isEmpty())
         return std::nullopt;

@@ -45,10 +45,14 @@ public:
     // Shape check before any lookup: 43 base64url characters (256 bits, unpadded).
     static bool looksLikeToken(const QByteArray &token);
 
+    // Deletes dead families (expired or revoked). issue() also runs it at most once an hour.
+    int purge();
+
 private:
     static QByteArray newToken();
     Store &m_store;
     std::chrono::seconds m_ttl;
+    QDateTime m_lastPurge;
 };
 
 } // namespace Sluice::Server

@@ -456,6 +456,17 @@ bool SqliteStore::revokeRefreshTokensForUser(const QString &userId)
     return s.bind(userId).exec();
 }
 
+int SqliteStore::purgeRefreshTokens(const QDateTime &now)
+{
+    Statement s(m_db,
+                "DELETE FROM refresh_tokens WHERE family_id IN ("
+                " SELECT family_id FROM refresh_tokens GROUP BY family_id"
+                " HAVING MAX(expires_at) < ? OR MIN(revoked) = 1)");
+    if (!s.bind(now.toMSecsSinceEpoch()).exec())
+        return -1;
+    return s.query.numRowsAffected();
+}
+
 // --- event log ---
 
 std::optional<qint64> SqliteStore::appendEvent(const QString &promptId, const QString &type,

@@ -56,6 +56,7 @@ public:
     std::optional<RefreshTokenRecord> refreshToken(const QByteArray &tokenHash) override;
     bool revokeRefreshFamily(const QString &familyId) override;
     bool revokeRefreshTokensForUser(const QString &userId) override;
+    int purgeRefreshTokens(const QDateTime &now) override;
 
     std::optional<qint64> appendEvent(const QString &promptId, const QString &type,
                                       const QByteArray &jsonData) override;

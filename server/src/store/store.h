@@ -131,6 +131,10 @@ public:
     virtual std::optional<RefreshTokenRecord> refreshToken(const QByteArray &tokenHash) = 0;
     virtual bool revokeRefreshFamily(const QString &familyId) = 0;
     virtual bool revokeRefreshTokensForUser(const QString &userId) = 0;
+    // Housekeeping: deletes every family that is revoked or whose newest token expired before
+    // `now` (live families are kept whole, so reuse detection still sees their used tokens).
+    // Returns the number of rows deleted, or -1 on failure.
+    virtual int purgeRefreshTokens(const QDateTime &now) = 0;
 
     // --- event log (read by the streaming issue) ---
     // Appends one event; returns its sequence number (1-based, gap-free per prompt).

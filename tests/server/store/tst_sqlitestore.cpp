@@ -342,6 +342,31 @@ private Q_SLOTS:
         QVERIFY(other->removeUser(id));
         QVERIFY(!m_store->user(id));
     }
+
+    void purgeKeepsLiveFamiliesWhole()
+    {
+        const QString alice = makeUser(QStringLiteral("alice"));
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        // Live family: an old used token plus its live successor. Both must survive, so reuse of
+        // the old one is still detected.
+        QVERIFY(m_store->insertRefreshToken(alice, hashOf('1'), now.addDays(1)));
+        QCOMPARE(m_store->rotateRefreshToken(hashOf('1'), hashOf('2'), now.addDays(2), now).outcome,
+                 RefreshRotation::Rotated);
+        // Expired family, and a revoked one.
+        QVERIFY(m_store->insertRefreshToken(alice, hashOf('3'), now.addSecs(-10)));
+        const auto revoked = m_store->insertRefreshToken(alice, hashOf('4'), now.addDays(1));
+        QVERIFY(m_store->revokeRefreshFamily(revoked->familyId));
+
+        QCOMPARE(m_store->purgeRefreshTokens(now), 2);
+        QVERIFY(m_store->refreshToken(hashOf('1')));
+        QVERIFY(m_store->refreshToken(hashOf('2')));
+        QVERIFY(!m_store->refreshToken(hashOf('3')));
+        QVERIFY(!m_store->refreshToken(hashOf('4')));
+        QCOMPARE(m_store->rotateRefreshToken(hashOf('1'), hashOf('5'), now.addDays(1), now).outcome,
+                 RefreshRotation::Reused);
+        QCOMPARE(m_store->purgeRefreshTokens(now), 2); // the family revoked by the reuse
+        QCOMPARE(m_store->purgeRefreshTokens(now), 0);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSqliteStore)
