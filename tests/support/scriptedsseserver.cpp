@@ -2,6 +2,7 @@
 #include "scriptedsseserver.h"
 
 #include <QtCore/QPointer>
+#include <QtCore/QSet>
 #include <QtCore/QTimer>
 #include <QtNetwork/QHostAddress>
 #include <QtNetwork/QTcpServer>
@@ -448,6 +449,8 @@ struct ScriptedSseServer::Private
     Handler handler;
     QList<RecordedRequest> requests;
     QList<QPointer<ScriptedConnection>> connections;
+    QByteArray deduplicationHeader;
+    QSet<QByteArray> seenKeys;
 };
 
 ScriptedSseServer::ScriptedSseServer(QObject *parent)
@@ -501,6 +504,11 @@ void ScriptedSseServer::setHandler(Handler handler)
     d->handler = std::move(handler);
 }
 
+void ScriptedSseServer::setDeduplicationHeader(const QByteArray &name)
+{
+    d->deduplicationHeader = name;
+}
+
 QList<RecordedRequest> ScriptedSseServer::requests() const
 {
     return d->requests;
@@ -538,10 +546,20 @@ ResponseScript ScriptedSseServer::scriptFor(const RecordedRequest &request) cons
 void ScriptedSseServer::onRequest(ScriptedConnection *connection, const RecordedRequest &received)
 {
     d->connections.removeIf([](const auto &c) { return c.isNull(); });
+    const QPointer<ScriptedConnection> guard(connection);
+    if (!d->deduplicationHeader.isEmpty() && received.hasHeader(d->deduplicationHeader)) {
+        const QByteArray key = received.header(d->deduplicationHeader);
+        if (d->seenKeys.contains(key)) {
+            Q_EMIT duplicateIgnored(received);
+            if (guard && !guard->isClosed())
+                guard->play(-1, ResponseScript::noContent());
+            return;
+        }
+        d->seenKeys.insert(key);
+    }
     RecordedRequest request = received;
     request.index = int(d->requests.size());
     d->requests.append(request);
-    const QPointer<ScriptedConnection> guard(connection);
     Q_EMIT requestReceived(request);
     if (guard && !guard->isClosed())
         guard->play(request.index, scriptFor(request));

@@ -78,6 +78,26 @@ private Q_SLOTS:
         QCOMPARE(server.requestCount(), 4);
     }
 
+    void ignoresRepeatedRequests()
+    {
+        ScriptedSseServer server;
+        QVERIFY(server.listen());
+        server.setDeduplicationHeader("X-Serial");
+        server.setScripts({ ResponseScript::sse().send("data: 1\n\n"),
+                            ResponseScript::sse().send("data: 2\n\n") });
+        QSignalSpy ignored(&server, &ScriptedSseServer::duplicateIgnored);
+        const QByteArray first = exchange(server.port(), "GET /s HTTP/1.1\r\nX-Serial: 1\r\n\r\n");
+        QVERIFY(first.endsWith("data: 1\n\n"));
+        const QByteArray copy = exchange(server.port(), "GET /s HTTP/1.1\r\nX-Serial: 1\r\n\r\n");
+        QVERIFY2(copy.startsWith("HTTP/1.1 204 No Content\r\n"), copy.constData());
+        QCOMPARE(ignored.size(), 1);
+        const QByteArray next = exchange(server.port(), "GET /s HTTP/1.1\r\nX-Serial: 2\r\n\r\n");
+        QVERIFY(next.endsWith("data: 2\n\n")); // the copy took no script
+        const QByteArray plain = exchange(server.port(), "GET /s HTTP/1.1\r\n\r\n");
+        QVERIFY(plain.endsWith("data: 2\n\n")); // requests without the header always count
+        QCOMPARE(server.requestCount(), 3);
+    }
+
     void holdsAndClosesConnections()
     {
         ScriptedSseServer server;
