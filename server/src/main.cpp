@@ -8,6 +8,7 @@
 #include "config/configparser.h"
 #include "config/keyfiles.h"
 #include "http/requestlog.h"
+#include "ops/producerkey.h"
 
 #include <QCoreApplication>
 #include <QProcessEnvironment>
@@ -71,7 +72,8 @@ int main(int argc, char *argv[])
 
     QString error;
     if (!ensureDataDir(config.dataDir, &error)
-        || !loadOrCreateKeys(config, parsed.accessKeyEnv, parsed.streamKeyEnv, &error)) {
+        || !loadOrCreateKeys(config, parsed.accessKeyEnv, parsed.streamKeyEnv, &error)
+        || !ProducerKey::load(config, parsed.producerKeyEnv, &error)) {
         return fail(QStringLiteral("sluice-server: invalid configuration: ") + error, 2);
     }
 

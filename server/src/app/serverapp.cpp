@@ -10,8 +10,12 @@
 #include "http/jsonreply.h"
 #include "http/listener.h"
 #include "http/requestlog.h"
+#include "metrics/metrics.h"
+#include "ops/promptlifecycle.h"
+#include "ops/streamlimits.h"
 #include "routes/authroutes.h"
 #include "routes/healthroutes.h"
+#include "routes/metricsroutes.h"
 #include "routes/promptroutes.h"
 #include "routes/sessionroutes.h"
 #include "store/sqlitestore.h"
@@ -28,8 +32,23 @@ ServerApp::ServerApp(ServerConfig config, QObject *parent)
     , m_finisher(m_cors)
     , m_http(new QHttpServer(this))
     , m_routes(std::make_unique<RouteTable>(*m_http, m_config.maxBodyBytes))
+    , m_metrics(std::make_unique<Metrics>())
+    , m_streamLimits(std::make_unique<StreamLimits>(m_config.maxStreamsPerUser, m_config.maxStreams,
+                                                    m_config.streamRetryAfter, m_metrics.get()))
+    , m_promptLifecycle(new PromptLifecycle(this))
 {
     setJsonBodyLimit(m_config.maxBodyBytes);
+    // Every answered request (route replies, unrouted replies, stream opens) is counted by its
+    // route template, never by its raw path (ids would explode the label set).
+    m_finisher.setObserver([this](const QHttpServerRequest &request, int status) {
+        const QString route = m_routes->templateForPath(request.url().path());
+        const QByteArray routeLabel
+            = route.isEmpty() ? QByteArrayLiteral("unmatched") : route.toUtf8();
+        m_metrics->increment("sluice_http_requests_total",
+                             { { "route", routeLabel }, { "status", QByteArray::number(status) } });
+        m_metrics->observe("sluice_http_request_duration_seconds",
+                           double(RequestLog::elapsedSinceDispatchMs()) / 1000.0);
+    });
 }
 
 ServerApp::~ServerApp() = default;
@@ -48,11 +67,12 @@ bool ServerApp::start(bool listen, QString *error)
     m_refreshTokens = std::make_unique<RefreshTokenService>(*m_store, m_config.refreshTokenTtl);
     m_loginLimiter
         = std::make_unique<LoginRateLimiter>(m_config.loginMaxFailures, m_config.loginWindow);
-    m_context.reset(new ServerContext { m_config, *m_store, *m_tokens, *m_authenticator,
-                                        *m_refreshTokens, *m_loginLimiter, m_cors, m_finisher,
-                                        *m_routes });
+    m_context.reset(new ServerContext {
+        m_config, *m_store, *m_tokens, *m_authenticator, *m_refreshTokens, *m_loginLimiter, m_cors,
+        m_finisher, *m_routes, *m_metrics, *m_streamLimits, *m_promptLifecycle });
 
     registerHealthRoutes(*m_routes);
+    registerMetricsRoutes(*m_context);
     registerAuthRoutes(*m_http, *m_context);
     registerSessionRoutes(*m_context);
     registerPromptRoutes(*m_context);

@@ -19,6 +19,9 @@ namespace Sluice::Server {
 
 class Authenticator;
 class Listener;
+class Metrics;
+class PromptLifecycle;
+class StreamLimits;
 class LoginRateLimiter;
 class RefreshTokenService;
 class ServerContext;
@@ -42,6 +45,7 @@ public:
     QList<RouteInfo> routes() const;
     Store &store() { return *m_store; }
     const ServerConfig &config() const { return m_config; }
+    Metrics &metrics() { return *m_metrics; }
 
 private:
     QHttpServerResponse answerUnrouted(const QHttpServerRequest &request) const;
@@ -58,6 +62,10 @@ private:
     std::unique_ptr<LoginRateLimiter> m_loginLimiter;
     std::unique_ptr<ServerContext> m_context;
     QPointer<Listener> m_listener;
+    // demoops
+    std::unique_ptr<Metrics> m_metrics;
+    std::unique_ptr<StreamLimits> m_streamLimits;
+    PromptLifecycle *m_promptLifecycle = nullptr;
 };
 
 } // namespace Sluice::Server

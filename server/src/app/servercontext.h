@@ -19,6 +19,9 @@ class LoginRateLimiter;
 class CorsPolicy;
 class ResponseFinisher;
 class RouteTable;
+class Metrics;
+class StreamLimits;
+class PromptLifecycle;
 
 class ServerContext
 {
@@ -32,6 +35,11 @@ public:
     const CorsPolicy &cors;
     const ResponseFinisher &finisher;
     RouteTable &routes;
+    // demoops: metrics registry, stream caps (the stream route calls tryAcquire/release) and the
+    // prompt lifecycle signal (promptCreated → demo producer).
+    Metrics &metrics;
+    StreamLimits &streamLimits;
+    PromptLifecycle &promptLifecycle;
 };
 
 } // namespace Sluice::Server

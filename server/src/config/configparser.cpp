@@ -112,6 +112,30 @@ QList<OptionSpec> optionSpecs()
           { S("SLUICE_LOGIN_WINDOW") },
           S("duration"),
           S("Login rate-limit window, 1s..24h (default 5m).") },
+        { S("demo-speed"),
+          { S("SLUICE_DEMO_SPEED") },
+          S("factor"),
+          S("Pacing of the demo producer, 0.1..1000 (default 1 = like a real agent; 10 = ten "
+            "times faster).") },
+        { S("replay"),
+          { S("SLUICE_REPLAY") },
+          S("file.jsonl"),
+          S("Demo prompts play this recorded transcript ({\"delay_ms\", \"type\", \"data\"} "
+            "per line) instead of the built-in simulated run. Implies --demo.") },
+        { S("producer-key-file"),
+          { S("SLUICE_PRODUCER_KEY_FILE") },
+          S("file"),
+          S("File holding the producer key (>= 16 bytes) that external producers send in "
+            "X-Sluice-Producer-Key to POST events. SLUICE_PRODUCER_KEY may hold the key itself. "
+            "Unset: only the prompt's owner (Bearer) can post events.") },
+        { S("max-streams-per-user"),
+          { S("SLUICE_MAX_STREAMS_PER_USER") },
+          S("count"),
+          S("Open SSE streams per user, 1..100000 (default 32); more -> 429 with Retry-After.") },
+        { S("max-streams"),
+          { S("SLUICE_MAX_STREAMS") },
+          S("count"),
+          S("Open SSE streams in total, 1..100000 (default 1000); more -> 503 with Retry-After.") },
         { S("print-routes"), {}, {}, S("Print every registered route (METHOD path) and exit.") },
     };
 }
@@ -300,6 +324,28 @@ ServerConfig readConfig(const Reader &r, ConfigParseResult &result, const QProce
     c.loginMaxFailures
         = int(r.integerIn(QStringLiteral("login-max-failures"), c.loginMaxFailures, 1, 1000));
     c.loginWindow = r.secondsIn(QStringLiteral("login-window"), c.loginWindow, 1s, 24h);
+
+    // demoops: demo producer, producer key, stream caps
+    c.demoSpeed = r.get<double>(QStringLiteral("demo-speed"), c.demoSpeed,
+                                [](const QString &text, QString *error) {
+                                    bool ok = false;
+                                    const double v = text.trimmed().toDouble(&ok);
+                                    if (!ok || !(v >= 0.1 && v <= 1000)) {
+                                        *error = QStringLiteral("\"%1\" is not a speed in "
+                                                                "[0.1, 1000]")
+                                                     .arg(text);
+                                        return std::optional<double>();
+                                    }
+                                    return std::optional(v);
+                                });
+    c.replayFile = fileOption(QStringLiteral("replay"));
+    if (!c.replayFile.isEmpty())
+        c.demo = true;
+    c.producerKeyFile = fileOption(QStringLiteral("producer-key-file"));
+    result.producerKeyEnv = env.value(QStringLiteral("SLUICE_PRODUCER_KEY")).toUtf8();
+    c.maxStreamsPerUser
+        = int(r.integerIn(QStringLiteral("max-streams-per-user"), c.maxStreamsPerUser, 1, 100000));
+    c.maxStreams = int(r.integerIn(QStringLiteral("max-streams"), c.maxStreams, 1, 100000));
     return c;
 }
 

@@ -23,6 +23,7 @@ struct ConfigParseResult
     bool printRoutes = false; // --print-routes: list the registered routes and exit
     QString accessKeyEnv; // secrets given directly in the environment (SLUICE_ACCESS_KEY ...)
     QString streamKeyEnv;
+    QByteArray producerKeyEnv; // SLUICE_PRODUCER_KEY (see ops/producerkey.h)
 };
 
 // `arguments` includes the program name as its first element, like QCoreApplication::arguments().

@@ -46,6 +46,15 @@ struct ServerConfig
 
     int loginMaxFailures = 5;
     std::chrono::seconds loginWindow { 300 };
+
+    // --- demo producer, producer key and stream caps (demoops) ---
+    double demoSpeed = 1.0; // pacing multiplier of the demo producer: 2 = twice as fast
+    QString replayFile; // --replay FILE.jsonl: demo prompts play this transcript (implies demo)
+    QByteArray producerKey; // SLUICE_PRODUCER_KEY or --producer-key-file; never logged
+    QString producerKeyFile;
+    int maxStreamsPerUser = 32; // over it → 429
+    int maxStreams = 1000; // over it → 503
+    std::chrono::seconds streamRetryAfter { 5 }; // Retry-After of a refused stream
 };
 
 } // namespace Sluice::Server

@@ -28,6 +28,8 @@ void ResponseFinisher::finish(const QHttpServerRequest &request,
             response.setHeader(header.first, header.second);
     }
     RequestLog::logRequest(request, int(response.statusCode()));
+    if (m_observer)
+        m_observer(request, int(response.statusCode()));
 }
 
 CorsPolicy::HeaderList ResponseFinisher::responderHeaders(const QHttpServerRequest &request) const
@@ -38,6 +40,8 @@ CorsPolicy::HeaderList ResponseFinisher::responderHeaders(const QHttpServerReque
 void ResponseFinisher::logResponderReply(const QHttpServerRequest &request, int status) const
 {
     RequestLog::logRequest(request, status);
+    if (m_observer)
+        m_observer(request, status);
 }
 
 } // namespace Sluice::Server

@@ -8,6 +8,8 @@
 
 #include <QHttpServerResponse>
 
+#include <functional>
+
 class QHttpServerRequest;
 
 namespace Sluice::Server {
@@ -25,8 +27,13 @@ public:
 
     const CorsPolicy &cors() const { return m_cors; }
 
+    // Called once per answered request, after the log line (metrics: requests by route/status).
+    using Observer = std::function<void(const QHttpServerRequest &, int status)>;
+    void setObserver(Observer observer) { m_observer = std::move(observer); }
+
 private:
     const CorsPolicy &m_cors;
+    Observer m_observer;
 };
 
 } // namespace Sluice::Server

@@ -112,4 +112,13 @@ QList<QHttpServerRequest::Method> RouteTable::methodsForPath(const QString &requ
     return methods;
 }
 
+QString RouteTable::templateForPath(const QString &requestPath) const
+{
+    for (const auto &entry : m_entries) {
+        if (entry.pattern.match(requestPath).hasMatch())
+            return entry.info.path;
+    }
+    return {};
+}
+
 } // namespace Sluice::Server

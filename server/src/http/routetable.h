@@ -47,6 +47,8 @@ public:
     QList<RouteInfo> routes() const;
     // Methods registered for the path of a request ("/a/b"), empty when no route matches it.
     QList<QHttpServerRequest::Method> methodsForPath(const QString &requestPath) const;
+    // The template of the first route matching a request path ("/a/{id}"), empty when none does.
+    QString templateForPath(const QString &requestPath) const;
 
 private:
     struct Entry

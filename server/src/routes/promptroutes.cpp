@@ -3,6 +3,7 @@
 #include "app/servercontext.h"
 #include "http/jsonreply.h"
 #include "http/routetable.h"
+#include "ops/promptlifecycle.h"
 #include "routes/routesupport.h"
 
 #include <QJsonArray>
@@ -48,6 +49,7 @@ void registerPromptRoutes(ServerContext &ctx)
         const auto prompt = ctx.store.createPrompt(session->id, *text);
         if (!prompt)
             return Routes::storageError();
+        Q_EMIT ctx.promptLifecycle.promptCreated(*prompt); // demoops: starts the demo producer
         return jsonReply(Routes::promptJson(*prompt), QHttpServerResponse::StatusCode::Created);
     });
 

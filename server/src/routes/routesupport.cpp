@@ -3,6 +3,7 @@
 #include "app/servercontext.h"
 #include "auth/authenticator.h"
 #include "http/jsonreply.h"
+#include "metrics/metrics.h"
 
 #include <QHttpServerRequest>
 
@@ -64,8 +65,14 @@ std::variant<QString, QHttpServerResponse> requireUser(const ServerContext &ctx,
                                                        const QHttpServerRequest &request)
 {
     const AuthResult result = ctx.authenticator.authenticateAccess(request);
-    if (!result.ok)
+    if (!result.ok) {
+        ctx.metrics.increment(
+            "sluice_auth_failures_total",
+            { { "reason",
+                result.tokenPresented ? QByteArrayLiteral("invalid_access_token")
+                                      : QByteArrayLiteral("missing_credentials") } });
         return authFailure(result);
+    }
     return result.userId;
 }
 

@@ -1,0 +1,5 @@
+#include "demo/demologging.h"
+
+namespace Sluice::Server {
+Q_LOGGING_CATEGORY(lcDemo, "sluice.server.demo")
+} // namespace Sluice::Server

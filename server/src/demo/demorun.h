@@ -1,0 +1,37 @@
+// DemoRun: plays the steps of one demo run for one prompt with a single-shot timer per step.
+#pragma once
+
+#include "demo/demoscript.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <functional>
+
+namespace Sluice::Server {
+
+class DemoRun : public QObject
+{
+    Q_OBJECT
+public:
+    using Publish = std::function<bool(const QString &type, const QJsonValue &data)>;
+
+    DemoRun(QList<DemoStep> steps, double speed, Publish publish, QObject *parent = nullptr);
+    void start();
+
+Q_SIGNALS:
+    // completed: every step was published; false: a publish was refused and the run stopped.
+    void finished(bool completed);
+
+private:
+    void scheduleNext();
+    void playNext();
+
+    QList<DemoStep> m_steps;
+    double m_speed;
+    Publish m_publish;
+    qsizetype m_next = 0;
+    QTimer m_timer;
+};
+
+} // namespace Sluice::Server

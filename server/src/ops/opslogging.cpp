@@ -1,0 +1,5 @@
+#include "ops/opslogging.h"
+
+namespace Sluice::Server {
+Q_LOGGING_CATEGORY(lcOps, "sluice.server.ops")
+} // namespace Sluice::Server
