@@ -25,7 +25,7 @@ void TestMetrics::declaredFamiliesRenderAtZero()
     for (const char *name :
          { "sluice_streams_open", "sluice_events_appended_total", "sluice_events_delivered_total",
            "sluice_events_replayed_total", "sluice_stream_slow_consumer_closes_total" }) {
-        QVERIFY2(text.contains(QByteArray(name) + " 0\n"), name);
+        QVERIFY2(text.contains(QByteArray(QByteArray(name) + " 0\n")), name);
     }
     QVERIFY(text.contains("# TYPE sluice_streams_open gauge\n"));
     QVERIFY(text.contains("# TYPE sluice_http_requests_total counter\n"));
