@@ -96,9 +96,14 @@ int main(int argc, char *argv[])
 
     SignalWatcher signals;
     QObject::connect(&signals, &SignalWatcher::terminationRequested, &app, [&](int signalNumber) {
+        static bool shuttingDown = false;
+        if (shuttingDown) { // a second signal: do not wait for the streams
+            QCoreApplication::quit();
+            return;
+        }
+        shuttingDown = true;
         qCInfo(lcApp, "signal %d: shutting down", signalNumber);
-        server.stop();
-        QCoreApplication::quit();
+        server.shutdown([] { QCoreApplication::quit(); }); // drains open streams first
     });
 
     std::optional<QString> demoPassword;

@@ -6,6 +6,8 @@
 #include "auth/loginratelimiter.h"
 #include "auth/refreshtokenservice.h"
 #include "auth/tokenservice.h"
+#include "bus/inmemoryeventbus.h"
+#include "demo/demoproducer.h"
 #include "http/httpcompat.h"
 #include "http/jsonreply.h"
 #include "http/listener.h"
@@ -14,11 +16,15 @@
 #include "ops/promptlifecycle.h"
 #include "ops/streamlimits.h"
 #include "routes/authroutes.h"
+#include "routes/eventroutes.h"
 #include "routes/healthroutes.h"
 #include "routes/metricsroutes.h"
 #include "routes/promptroutes.h"
 #include "routes/sessionroutes.h"
+#include "routes/streamroutes.h"
 #include "store/sqlitestore.h"
+#include "stream/eventpublisher.h"
+#include "stream/streamhub.h"
 
 #include <QHttpServer>
 #include <QHttpServerRequest>
@@ -63,19 +69,34 @@ bool ServerApp::start(bool listen, QString *error)
         return false;
     }
     m_tokens = std::make_unique<TokenService>(m_config);
-    m_authenticator = std::make_unique<Authenticator>(*m_tokens, *m_store);
+    m_authenticator = std::make_unique<Authenticator>(*m_tokens, *m_store, m_config.cookieMode);
     m_refreshTokens = std::make_unique<RefreshTokenService>(*m_store, m_config.refreshTokenTtl);
     m_loginLimiter
         = std::make_unique<LoginRateLimiter>(m_config.loginMaxFailures, m_config.loginWindow);
     m_context.reset(new ServerContext {
         m_config, *m_store, *m_tokens, *m_authenticator, *m_refreshTokens, *m_loginLimiter, m_cors,
         m_finisher, *m_routes, *m_metrics, *m_streamLimits, *m_promptLifecycle });
+    // streaming: bus → publisher (log first, then fan-out) → hub of open SSE streams.
+    m_bus = std::make_unique<InMemoryEventBus>();
+    m_streams = std::make_unique<StreamHub>(
+        *m_store, *m_bus,
+        SseStream::Options { m_config.heartbeatInterval, m_config.streamBufferBytes,
+                             m_config.sseRetry });
+    m_streams->metrics().setMetrics(m_metrics.get());
+    m_publisher = std::make_unique<EventPublisher>(*m_store, *m_bus, m_streams->metrics());
+    m_context->bus = m_bus.get();
+    m_context->streams = m_streams.get();
+    m_context->publisher = m_publisher.get();
+    if (!startDemoProducer(error))
+        return false;
 
     registerHealthRoutes(*m_routes);
     registerMetricsRoutes(*m_context);
     registerAuthRoutes(*m_http, *m_context);
     registerSessionRoutes(*m_context);
     registerPromptRoutes(*m_context);
+    registerStreamRoutes(*m_context);
+    registerEventRoutes(*m_context);
 
     HttpCompat::setAfterRequestHook(
         *m_http, [this](const QHttpServerRequest &request, QHttpServerResponse &response) {
@@ -118,6 +139,41 @@ void ServerApp::stop()
         m_listener->close();
         qCInfo(lcApp, "stopped accepting connections");
     }
+}
+
+void ServerApp::shutdown(std::function<void()> done)
+{
+    stop();
+    if (!m_streams) {
+        done();
+        return;
+    }
+    m_streams->drain(m_config.drainTimeout, std::move(done));
+}
+
+bool ServerApp::startDemoProducer(QString *error)
+{
+    if (!m_config.demo)
+        return true;
+    QList<DemoStep> transcript;
+    if (!m_config.replayFile.isEmpty()) {
+        QString loadError;
+        auto loaded = DemoScript::loadTranscript(m_config.replayFile, &loadError);
+        if (!loaded) {
+            *error = QStringLiteral("--replay: ") + loadError;
+            return false;
+        }
+        transcript = std::move(*loaded);
+    }
+    // Demo events take the same path as real ones: durable log first, then the bus.
+    m_demoProducer = new DemoProducer(
+        [this](const QString &promptId, const QString &type, const QJsonValue &data) {
+            return m_publisher->publish(promptId, type, data).id.has_value();
+        },
+        m_config.demoSpeed, std::move(transcript), m_metrics.get(), this);
+    connect(m_promptLifecycle, &PromptLifecycle::promptCreated, m_demoProducer,
+            &DemoProducer::start);
+    return true;
 }
 
 quint16 ServerApp::port() const

@@ -10,6 +10,7 @@
 #include <QObject>
 #include <QPointer>
 
+#include <functional>
 #include <memory>
 
 class QHttpServer;
@@ -18,6 +19,10 @@ class QHttpServerRequest;
 namespace Sluice::Server {
 
 class Authenticator;
+class DemoProducer;
+class EventPublisher;
+class InMemoryEventBus;
+class StreamHub;
 class Listener;
 class Metrics;
 class PromptLifecycle;
@@ -40,6 +45,9 @@ public:
     bool start(bool listen, QString *error);
     // Stops accepting new connections (open ones finish normally).
     void stop();
+    // SIGTERM/SIGINT (streaming): stop accepting, end every stream with a final comment, then
+    // call `done` once they are flushed (or after --drain-timeout).
+    void shutdown(std::function<void()> done);
 
     quint16 port() const;
     QList<RouteInfo> routes() const;
@@ -49,6 +57,7 @@ public:
 
 private:
     QHttpServerResponse answerUnrouted(const QHttpServerRequest &request) const;
+    bool startDemoProducer(QString *error); // --demo / --replay (demoops)
 
     ServerConfig m_config;
     CorsPolicy m_cors;
@@ -66,6 +75,11 @@ private:
     std::unique_ptr<Metrics> m_metrics;
     std::unique_ptr<StreamLimits> m_streamLimits;
     PromptLifecycle *m_promptLifecycle = nullptr;
+    DemoProducer *m_demoProducer = nullptr;
+    // streaming (declared last: destroyed first, streams before the bus and the store)
+    std::unique_ptr<InMemoryEventBus> m_bus;
+    std::unique_ptr<StreamHub> m_streams;
+    std::unique_ptr<EventPublisher> m_publisher;
 };
 
 } // namespace Sluice::Server

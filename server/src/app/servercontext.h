@@ -22,6 +22,9 @@ class RouteTable;
 class Metrics;
 class StreamLimits;
 class PromptLifecycle;
+class EventBus;
+class StreamHub;
+class EventPublisher;
 
 class ServerContext
 {
@@ -40,6 +43,12 @@ public:
     Metrics &metrics;
     StreamLimits &streamLimits;
     PromptLifecycle &promptLifecycle;
+    // streaming: set by ServerApp right after construction (never null while routes run). Events
+    // enter a prompt only through `publisher` (log first, then `bus`); `streams` holds open SSE
+    // streams (ends a user's streams on logout, drains on shutdown).
+    EventBus *bus = nullptr;
+    StreamHub *streams = nullptr;
+    EventPublisher *publisher = nullptr;
 };
 
 } // namespace Sluice::Server

@@ -103,6 +103,24 @@ QList<OptionSpec> optionSpecs()
           { S("SLUICE_IDLE_TIMEOUT") },
           S("duration"),
           S("Close connections idle for this long, 100ms..1h (default 60s).") },
+        { S("heartbeat-interval"),
+          { S("SLUICE_HEARTBEAT_INTERVAL") },
+          S("duration"),
+          S("SSE heartbeat comment interval, 100ms..1h (default 15s).") },
+        { S("stream-buffer-bytes"),
+          { S("SLUICE_STREAM_BUFFER_BYTES") },
+          S("bytes"),
+          S("Unsent output a stream may hold, 4096..268435456 (default 1048576); a slower reader "
+            "is disconnected (it resumes by Last-Event-ID).") },
+        { S("sse-retry"),
+          { S("SLUICE_SSE_RETRY") },
+          S("duration"),
+          S("Reconnection delay hint (retry:) sent to stream clients, 100ms..10m (default 2s).") },
+        { S("drain-timeout"),
+          { S("SLUICE_DRAIN_TIMEOUT") },
+          S("duration"),
+          S("On SIGTERM/SIGINT, how long open streams get to flush their final comment, "
+            "0..60s (default 3s).") },
         { S("login-max-failures"),
           { S("SLUICE_LOGIN_MAX_FAILURES") },
           S("count"),
@@ -321,6 +339,12 @@ ServerConfig readConfig(const Reader &r, ConfigParseResult &result, const QProce
     c.maxConnections
         = int(r.integerIn(QStringLiteral("max-connections"), c.maxConnections, 1, 100000));
     c.idleTimeout = r.millisIn(QStringLiteral("idle-timeout"), c.idleTimeout, 100ms, 1h);
+    c.heartbeatInterval
+        = r.millisIn(QStringLiteral("heartbeat-interval"), c.heartbeatInterval, 100ms, 1h);
+    c.streamBufferBytes = r.integerIn(QStringLiteral("stream-buffer-bytes"), c.streamBufferBytes,
+                                      4096, 256 * 1024 * 1024);
+    c.sseRetry = r.millisIn(QStringLiteral("sse-retry"), c.sseRetry, 100ms, 10min);
+    c.drainTimeout = r.millisIn(QStringLiteral("drain-timeout"), c.drainTimeout, 0ms, 60s);
     c.loginMaxFailures
         = int(r.integerIn(QStringLiteral("login-max-failures"), c.loginMaxFailures, 1, 1000));
     c.loginWindow = r.secondsIn(QStringLiteral("login-window"), c.loginWindow, 1s, 24h);

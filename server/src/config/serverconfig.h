@@ -44,6 +44,13 @@ struct ServerConfig
     int maxConnections = 1024;
     std::chrono::milliseconds idleTimeout { 60'000 };
 
+    // Streams (streaming): heartbeat comment interval, per-stream unsent-output limit (a stream
+    // over it is closed), the `retry:` hint sent at connect, how long SIGTERM waits for streams.
+    std::chrono::milliseconds heartbeatInterval { 15000 };
+    qint64 streamBufferBytes { 1 << 20 };
+    std::chrono::milliseconds sseRetry { 2000 };
+    std::chrono::milliseconds drainTimeout { 3000 };
+
     int loginMaxFailures = 5;
     std::chrono::seconds loginWindow { 300 };
 

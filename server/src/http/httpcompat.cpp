@@ -61,4 +61,53 @@ QTcpSocket *socketOf(const QHttpServerResponder &responder)
 #endif
 }
 
+#if QT_VERSION < QT_VERSION_CHECK(6, 8, 0)
+namespace {
+QByteArray chunkFrame(const QByteArray &data)
+{
+    return QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n";
+}
+} // namespace
+#endif
+
+void beginChunked(QHttpServerResponder &responder, const HeaderPairs &headers,
+                  const QByteArray &firstChunk)
+{
+#if QT_VERSION < QT_VERSION_CHECK(6, 8, 0)
+    responder.writeStatusLine(QHttpServerResponder::StatusCode::Ok);
+    for (const auto &header : headers)
+        responder.writeHeader(header.first, header.second);
+    responder.writeHeader(QByteArrayLiteral("Transfer-Encoding"), QByteArrayLiteral("chunked"));
+    // The first writeBody() ends the header block.
+    responder.writeBody(firstChunk.isEmpty() ? QByteArray() : chunkFrame(firstChunk));
+#else
+    QHttpHeaders httpHeaders;
+    for (const auto &header : headers)
+        httpHeaders.append(header.first, header.second);
+    responder.writeBeginChunked(httpHeaders, QHttpServerResponder::StatusCode::Ok);
+    if (!firstChunk.isEmpty())
+        responder.writeChunk(firstChunk);
+#endif
+}
+
+void writeChunk(QHttpServerResponder &responder, const QByteArray &data)
+{
+    if (data.isEmpty())
+        return; // an empty chunk would end the body
+#if QT_VERSION < QT_VERSION_CHECK(6, 8, 0)
+    responder.writeBody(chunkFrame(data));
+#else
+    responder.writeChunk(data);
+#endif
+}
+
+void endChunked(QHttpServerResponder &responder)
+{
+#if QT_VERSION < QT_VERSION_CHECK(6, 8, 0)
+    responder.writeBody(QByteArrayLiteral("0\r\n\r\n"));
+#else
+    responder.writeEndChunked(QByteArray());
+#endif
+}
+
 } // namespace Sluice::Server::HttpCompat

@@ -42,4 +42,14 @@ void write(QHttpServerResponder &responder, QHttpServerResponse &&response);
 // The connection behind a responder (nullptr where the Qt version does not expose it).
 QTcpSocket *socketOf(const QHttpServerResponder &responder);
 
+// Chunked streaming replies (SSE; added by streaming). 6.4: status line + headers +
+// `Transfer-Encoding: chunked` written by hand and every chunk framed `hex CRLF data CRLF`, the end
+// `0 CRLF CRLF`; 6.8: writeBeginChunked / writeChunk / writeEndChunked. On 6.4 the caller must
+// only write while socketOf(responder) is still alive (hold it in a QPointer).
+using HeaderPairs = QList<QPair<QByteArray, QByteArray>>;
+void beginChunked(QHttpServerResponder &responder, const HeaderPairs &headers,
+                  const QByteArray &firstChunk);
+void writeChunk(QHttpServerResponder &responder, const QByteArray &data);
+void endChunked(QHttpServerResponder &responder);
+
 } // namespace Sluice::Server::HttpCompat

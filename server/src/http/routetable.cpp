@@ -1,5 +1,6 @@
 #include "http/routetable.h"
 
+#include "http/httpcompat.h"
 #include "http/jsonreply.h"
 
 #include <QHttpServer>
@@ -89,6 +90,46 @@ void RouteTable::add(QHttpServerRequest::Method method, const QString &path, Han
         break;
     }
     Q_ASSERT_X(ok, "RouteTable::add", "route could not be registered");
+    if (ok)
+        m_entries.append({ { method, path }, toMatcher(path) });
+}
+
+void RouteTable::addResponder(QHttpServerRequest::Method method, const QString &path,
+                              ResponderHandler handler)
+{
+    using HttpCompat::Responder;
+    const QString qtPath = toQtPattern(path);
+    bool ok = false;
+    switch (path.count(parameterPattern())) {
+    case 0:
+        ok = m_server.route(qtPath, method,
+                            [handler](const QHttpServerRequest &request, Responder responder) {
+                                handler(request, {}, responder);
+                            });
+        break;
+    case 1:
+        ok = m_server.route(qtPath, method,
+                            [handler](const QString &a, const QHttpServerRequest &request,
+                                      Responder responder) { handler(request, { a }, responder); });
+        break;
+    case 2:
+        ok = m_server.route(qtPath, method,
+                            [handler](const QString &a, const QString &b,
+                                      const QHttpServerRequest &request, Responder responder) {
+                                handler(request, { a, b }, responder);
+                            });
+        break;
+    case 3:
+        ok = m_server.route(qtPath, method,
+                            [handler](const QString &a, const QString &b, const QString &c,
+                                      const QHttpServerRequest &request, Responder responder) {
+                                handler(request, { a, b, c }, responder);
+                            });
+        break;
+    default:
+        break;
+    }
+    Q_ASSERT_X(ok, "RouteTable::addResponder", "route could not be registered");
     if (ok)
         m_entries.append({ { method, path }, toMatcher(path) });
 }

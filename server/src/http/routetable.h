@@ -7,6 +7,7 @@
 #pragma once
 
 #include <QHttpServerRequest>
+#include <QHttpServerResponder>
 #include <QHttpServerResponse>
 #include <QList>
 #include <QRegularExpression>
@@ -43,6 +44,13 @@ public:
     {
         add(QHttpServerRequest::Method::Post, path, std::move(handler));
     }
+
+    // Handlers that write their reply through the responder (streams; added by streaming). They
+    // must apply the CORS policy and log themselves (ResponseFinisher), and check body limits.
+    using ResponderHandler = std::function<void(const QHttpServerRequest &,
+                                                const QStringList &args, QHttpServerResponder &)>;
+    void addResponder(QHttpServerRequest::Method method, const QString &path,
+                      ResponderHandler handler);
 
     QList<RouteInfo> routes() const;
     // Methods registered for the path of a request ("/a/b"), empty when no route matches it.

@@ -11,6 +11,7 @@
 #include "http/jsonreply.h"
 #include "http/routetable.h"
 #include "store/store.h"
+#include "stream/streamhub.h"
 
 #include <QHttpServerRequest>
 #include <QHttpServerResponse>
@@ -168,7 +169,11 @@ QHttpServerResponse refresh(ServerContext &ctx, const QHttpServerRequest &reques
     case RefreshRotation::NotFound:
     case RefreshRotation::Expired:
     case RefreshRotation::Revoked:
+        break;
     case RefreshRotation::Reused:
+        // streaming: the family was just revoked (token theft suspected): end the user's streams
+        if (ctx.streams && !result.userId.isEmpty())
+            ctx.streams->endStreamsForUser(result.userId, "session revoked");
         break;
     }
     return jsonUnauthorized(QStringLiteral("invalid, expired or revoked refresh token"), true);
@@ -197,6 +202,8 @@ QHttpServerResponse logout(ServerContext &ctx, const QHttpServerRequest &request
     if (!revoked)
         return internalError();
     qCInfo(lcAuth).noquote() << "user" << auth.userId << "logged out";
+    if (ctx.streams) // streaming: a logged-out user's open streams end now
+        ctx.streams->endStreamsForUser(auth.userId, "logged out");
     QHttpServerResponse response(Status::NoContent);
     noStore(response);
     if (ctx.config.cookieMode)

@@ -1,0 +1,42 @@
+// EventBus: fan-out of freshly appended prompt events inside the server (and, later, between
+// server instances). The durable log (Store::appendEvent) is the source of truth; the bus only
+// tells live subscribers "prompt P has event N now". A subscriber must tolerate duplicates,
+// gaps and late delivery (a networked bus gives no ordering guarantee across reconnects): the
+// stream fills gaps from the log and drops ids it has already sent.
+//
+// Threading: used from the event-loop thread only. Delivery may be synchronous (in-memory) or
+// later (a networked implementation); subscribers must not assume either.
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+
+namespace Sluice::Server {
+
+struct BusEvent
+{
+    QString promptId;
+    qint64 seq = 0; // the event's sequence number in the prompt's log
+    QString type;
+    QByteArray data; // compact JSON
+};
+
+class EventSubscriber
+{
+public:
+    virtual ~EventSubscriber() = default;
+    virtual void onBusEvent(const BusEvent &event) = 0;
+};
+
+class EventBus
+{
+public:
+    virtual ~EventBus() = default;
+
+    virtual void publish(const BusEvent &event) = 0;
+    // A subscriber may unsubscribe itself (or others) from inside onBusEvent().
+    virtual void subscribe(const QString &promptId, EventSubscriber *subscriber) = 0;
+    virtual void unsubscribe(const QString &promptId, EventSubscriber *subscriber) = 0;
+};
+
+} // namespace Sluice::Server

@@ -1,0 +1,93 @@
+#include "routes/eventroutes.h"
+
+#include "app/servercontext.h"
+#include "auth/authenticator.h"
+#include "config/serverconfig.h"
+#include "http/jsonreply.h"
+#include "http/routetable.h"
+#include "ops/producerkey.h"
+#include "routes/routesupport.h"
+#include "store/store.h"
+#include "stream/eventpublisher.h"
+
+#include <QHttpServerRequest>
+#include <QJsonObject>
+
+namespace Sluice::Server {
+
+namespace {
+
+using Status = QHttpServerResponse::StatusCode;
+
+// `Authorization: Bearer <producer key>` (the key is not a JWT, so it never matches a token).
+bool bearerIsProducerKey(const ServerContext &ctx, const QHttpServerRequest &request)
+{
+    if (ctx.config.producerKey.isEmpty())
+        return false;
+    for (const auto &[name, value] : request.headers()) {
+        if (name.compare("authorization", Qt::CaseInsensitive) == 0 && value.size() > 7
+            && value.left(7).compare("Bearer ", Qt::CaseInsensitive) == 0)
+            return ProducerKey::matches(ctx.config.producerKey, value.mid(7).trimmed());
+    }
+    return false;
+}
+
+QHttpServerResponse postEvent(ServerContext &ctx, const QHttpServerRequest &request,
+                              const QStringList &args)
+{
+    const QString &sessionId = args.at(0);
+    const QString &promptId = args.at(1);
+
+    bool producer = false;
+    switch (ProducerKey::check(ctx.config, request)) {
+    case ProducerKey::Check::Valid:
+        producer = true;
+        break;
+    case ProducerKey::Check::Invalid:
+        return jsonUnauthorized(QStringLiteral("invalid producer key"), true);
+    case ProducerKey::Check::Absent:
+        producer = bearerIsProducerKey(ctx, request);
+        break;
+    }
+
+    if (producer) {
+        const auto prompt
+            = promptId.size() <= 128 ? ctx.store.prompt(promptId) : std::optional<PromptRecord>();
+        if (!prompt || prompt->sessionId != sessionId)
+            return Routes::notFound(QStringLiteral("prompt"));
+    } else {
+        auto user = Routes::requireUser(ctx, request);
+        if (auto *response = std::get_if<QHttpServerResponse>(&user))
+            return std::move(*response);
+        const auto session = Routes::ownedSession(ctx, std::get<QString>(user), sessionId);
+        const auto prompt = session && promptId.size() <= 128 ? ctx.store.prompt(promptId)
+                                                              : std::optional<PromptRecord>();
+        if (!prompt || prompt->sessionId != session->id)
+            return Routes::notFound(QStringLiteral("prompt"));
+    }
+
+    QHttpServerResponse error(Status::BadRequest);
+    const auto body = parseJsonBody(request, &error);
+    if (!body)
+        return error;
+    const QJsonValue type = body->value(QStringLiteral("type"));
+    if (!type.isString())
+        return Routes::validationError(QStringLiteral("field \"type\" must be a string"));
+    const EventPublisher::Result result
+        = ctx.publisher->publish(promptId, type.toString(), body->value(QStringLiteral("data")));
+    if (!result.id)
+        return jsonError(Status(result.httpStatus), result.code, result.message);
+    return jsonReply({ { QStringLiteral("id"), double(*result.id) } }, Status::Created);
+}
+
+} // namespace
+
+void registerEventRoutes(ServerContext &ctx)
+{
+    ctx.routes.post(QStringLiteral("/api/claude-code/sessions/{sid}/prompts/{pid}/events"),
+                    [&ctx](const QHttpServerRequest &request, const QStringList &args) {
+                        return postEvent(ctx, request, args);
+                    });
+}
+
+} // namespace Sluice::Server

@@ -1,0 +1,168 @@
+#include "routes/streamroutes.h"
+
+#include "app/servercontext.h"
+#include "auth/authenticator.h"
+#include "auth/tokenservice.h"
+#include "config/serverconfig.h"
+#include "http/httpcompat.h"
+#include "http/jsonreply.h"
+#include "http/responsefinisher.h"
+#include "http/routetable.h"
+#include "ops/streamlimits.h"
+#include "routes/routesupport.h"
+#include "store/store.h"
+#include "stream/lasteventid.h"
+#include "stream/ssestream.h"
+#include "stream/streamhub.h"
+#include "stream/streamlogging.h"
+
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QJsonObject>
+
+namespace Sluice::Server {
+
+namespace {
+
+using Status = QHttpServerResponse::StatusCode;
+
+const QString promptBase = QStringLiteral("/api/claude-code/sessions/{sid}/prompts/{pid}");
+
+// The prompt when it exists, is in that session, and the session belongs to userId.
+std::optional<PromptRecord> ownedPrompt(const ServerContext &ctx, const QString &userId,
+                                        const QString &sessionId, const QString &promptId)
+{
+    const auto session = Routes::ownedSession(ctx, userId, sessionId);
+    if (!session || promptId.isEmpty() || promptId.size() > 128)
+        return std::nullopt;
+    auto prompt = ctx.store.prompt(promptId);
+    if (!prompt || prompt->sessionId != session->id)
+        return std::nullopt;
+    return prompt;
+}
+
+// When the stream was opened with an access token (Authorization header, or the cookie in cookie
+// mode), the stream ends at that token's expiry; stream-token streams have no end time.
+QDateTime accessTokenExpiry(const ServerContext &ctx, const QHttpServerRequest &request)
+{
+    QByteArray token;
+    for (const auto &[name, value] : request.headers()) {
+        if (name.compare("authorization", Qt::CaseInsensitive) == 0 && value.size() > 7
+            && value.left(7).compare("Bearer ", Qt::CaseInsensitive) == 0)
+            token = value.mid(7).trimmed();
+    }
+    if (token.isEmpty() && ctx.config.cookieMode) {
+        for (const auto &[name, value] : request.headers()) {
+            if (name.compare("cookie", Qt::CaseInsensitive) != 0)
+                continue;
+            for (const QByteArray &pair : value.split(';')) {
+                const QByteArray trimmed = pair.trimmed();
+                if (trimmed.startsWith(QByteArray(Authenticator::cookieName + '=')))
+                    token = trimmed.mid(Authenticator::cookieName.size() + 1);
+            }
+        }
+    }
+    if (token.isEmpty())
+        return {};
+    const auto claims = ctx.tokens.verifyAccessToken(token);
+    return claims ? claims->expiresAt : QDateTime();
+}
+
+void reply(const ServerContext &ctx, const QHttpServerRequest &request,
+           QHttpServerResponder &responder, QHttpServerResponse &&response)
+{
+    ctx.finisher.finish(request, response); // CORS, security headers, log line
+    HttpCompat::write(responder, std::move(response));
+}
+
+void openStream(ServerContext &ctx, const QHttpServerRequest &request, const QStringList &args,
+                QHttpServerResponder &responder)
+{
+    const QString &sessionId = args.at(0);
+    const QString &promptId = args.at(1);
+    if (ctx.streams->isDraining()) {
+        reply(ctx, request, responder,
+              jsonError(Status::ServiceUnavailable, ErrorCode::serviceUnavailable,
+                        QStringLiteral("the server is shutting down"), std::chrono::seconds(1)));
+        return;
+    }
+
+    const AuthResult auth = ctx.authenticator.authenticateStream(request, sessionId, promptId);
+    if (!auth.ok) {
+        ctx.streams->metrics().authFailure(auth.httpStatus == 403
+                                               ? QByteArrayLiteral("wrong_stream")
+                                               : QByteArrayLiteral("stream"));
+        reply(ctx, request, responder, Routes::authFailure(auth));
+        return;
+    }
+    const auto prompt = ownedPrompt(ctx, auth.userId, sessionId, promptId);
+    if (!prompt) {
+        reply(ctx, request, responder, Routes::notFound(QStringLiteral("prompt")));
+        return;
+    }
+    const auto parsedId = lastEventId(request);
+    if (std::holds_alternative<InvalidLastEventId>(parsedId)) {
+        reply(ctx, request, responder,
+              Routes::validationError(QStringLiteral(
+                  "Last-Event-ID / last_event_id must be an event sequence number")));
+        return;
+    }
+    const qint64 lastId = std::get<qint64>(parsedId);
+    // The client has seen everything of a finished prompt: 204 tells it to stop reconnecting.
+    if (prompt->status == u"done" && ctx.store.eventsAfter(promptId, lastId, 1).isEmpty()) {
+        reply(ctx, request, responder, QHttpServerResponse(Status::NoContent));
+        return;
+    }
+
+    if (const auto rejection = ctx.streamLimits.tryAcquire(auth.userId)) {
+        reply(ctx, request, responder, rejection->response());
+        return;
+    }
+
+    const QDateTime endsAt = accessTokenExpiry(ctx, request);
+    auto *stream = new SseStream(std::move(responder), ctx.finisher.responderHeaders(request),
+                                 ctx.streams->options());
+    ctx.finisher.logResponderReply(request, 200);
+    qCInfo(lcStream, "stream opened: prompt %s, user %s, after id %lld", qPrintable(promptId),
+           qPrintable(auth.userId), static_cast<long long>(lastId));
+    StreamLimits *limits = &ctx.streamLimits;
+    ctx.streams->open(stream, auth.userId, promptId, lastId, endsAt,
+                      [limits, userId = auth.userId] { limits->release(userId); });
+}
+
+QHttpServerResponse streamToken(ServerContext &ctx, const QHttpServerRequest &request,
+                                const QStringList &args)
+{
+    auto user = Routes::requireUser(ctx, request);
+    if (auto *response = std::get_if<QHttpServerResponse>(&user))
+        return std::move(*response);
+    const QString userId = std::get<QString>(user);
+    const auto prompt = ownedPrompt(ctx, userId, args.at(0), args.at(1));
+    if (!prompt)
+        return Routes::notFound(QStringLiteral("prompt"));
+    const auto minted = ctx.tokens.mintStreamToken(userId, prompt->sessionId, prompt->id);
+    if (!minted)
+        return jsonError(Status::InternalServerError, ErrorCode::internal,
+                         QStringLiteral("could not issue a stream token"));
+    QHttpServerResponse response
+        = jsonReply({ { QStringLiteral("token"), QString::fromLatin1(minted->token) },
+                      { QStringLiteral("expiresIn"), double(minted->expiresIn.count()) } });
+    response.setHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
+    return response;
+}
+
+} // namespace
+
+void registerStreamRoutes(ServerContext &ctx)
+{
+    ctx.routes.post(promptBase + QStringLiteral("/stream-token"),
+                    [&ctx](const QHttpServerRequest &request, const QStringList &args) {
+                        return streamToken(ctx, request, args);
+                    });
+    ctx.routes.addResponder(
+        QHttpServerRequest::Method::Get, promptBase + QStringLiteral("/stream"),
+        [&ctx](const QHttpServerRequest &request, const QStringList &args,
+               QHttpServerResponder &responder) { openStream(ctx, request, args, responder); });
+}
+
+} // namespace Sluice::Server

@@ -1,0 +1,142 @@
+#include "stream/ssestream.h"
+
+#include "http/httpcompat.h"
+#include "stream/sseframe.h"
+#include "stream/streamlogging.h"
+
+#include <QHttpServerResponder>
+#include <QTcpSocket>
+
+namespace Sluice::Server {
+
+SseStream::SseStream(QHttpServerResponder &&responder, const HeaderList &extraHeaders,
+                     Options options, QObject *parent)
+    : QObject(parent)
+    , m_responder(std::make_unique<QHttpServerResponder>(std::move(responder)))
+    , m_socket(HttpCompat::socketOf(*m_responder))
+    , m_tracksSocket(!m_socket.isNull())
+    , m_options(options)
+{
+    HeaderList headers {
+        { QByteArrayLiteral("Content-Type"),
+          QByteArrayLiteral("text/event-stream; charset=utf-8") },
+        { QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store") },
+        { QByteArrayLiteral("X-Accel-Buffering"), QByteArrayLiteral("no") },
+        { QByteArrayLiteral("Referrer-Policy"), QByteArrayLiteral("no-referrer") },
+    };
+    for (const auto &header : extraHeaders) {
+        const bool duplicate = std::any_of(headers.cbegin(), headers.cend(), [&](const auto &h) {
+            return h.first.compare(header.first, Qt::CaseInsensitive) == 0;
+        });
+        if (!duplicate)
+            headers.append(header);
+    }
+
+    if (m_socket) {
+        connect(m_socket, &QTcpSocket::disconnected, this,
+                [this] { close(CloseReason::ClientGone); });
+        connect(m_socket, &QTcpSocket::errorOccurred, this,
+                [this] { close(CloseReason::ClientGone); });
+        connect(m_socket, &QTcpSocket::destroyed, this, [this] { close(CloseReason::ClientGone); });
+        connect(m_socket, &QTcpSocket::bytesWritten, this, &SseStream::onBytesWritten);
+    }
+    if (m_socket && m_socket->state() != QAbstractSocket::ConnectedState) {
+        m_open = false;
+        QTimer::singleShot(0, this, [this] { Q_EMIT closed(CloseReason::ClientGone); });
+        return;
+    }
+    HttpCompat::beginChunked(*m_responder, headers, SseFrame::retry(m_options.retryHint));
+
+    m_heartbeat.setInterval(m_options.heartbeatInterval);
+    connect(&m_heartbeat, &QTimer::timeout, this, [this] { sendComment({}); });
+    m_heartbeat.start();
+}
+
+SseStream::~SseStream()
+{
+    if (m_open && m_socket) {
+        // Destroyed while still open (server teardown): cut the connection.
+        m_socket->abort();
+    }
+}
+
+bool SseStream::sendEvent(qint64 id, QByteArrayView type, QByteArrayView data)
+{
+    return writeRaw(SseFrame::event(id, type, data));
+}
+
+bool SseStream::sendComment(QByteArrayView text)
+{
+    return writeRaw(SseFrame::comment(text));
+}
+
+qint64 SseStream::bufferedBytes() const
+{
+    return m_open && m_socket ? m_socket->bytesToWrite() : 0;
+}
+
+bool SseStream::writeRaw(const QByteArray &data)
+{
+    if (!m_open)
+        return false;
+    if (m_tracksSocket
+        && (m_socket.isNull() || m_socket->state() != QAbstractSocket::ConnectedState)) {
+        close(CloseReason::ClientGone);
+        return false;
+    }
+    HttpCompat::writeChunk(*m_responder, data);
+    if (!m_socket)
+        return true; // Qt 6.8: no socket access, Qt buffers for us
+    if (m_socket->bytesToWrite() > m_options.maxBufferedBytes) {
+        qCWarning(lcStream, "slow consumer: %lld unsent bytes over the %lld byte limit; closing",
+                  static_cast<long long>(m_socket->bytesToWrite()),
+                  static_cast<long long>(m_options.maxBufferedBytes));
+        m_socket->abort(); // drops the unsent bytes now, not when the client reads them
+        close(CloseReason::SlowConsumer);
+        return false;
+    }
+    if (m_socket->bytesToWrite() > m_options.maxBufferedBytes / 2)
+        m_wantWritable = true;
+    return true;
+}
+
+void SseStream::onBytesWritten()
+{
+    if (!m_open || !m_wantWritable || !m_socket)
+        return;
+    if (m_socket->bytesToWrite() <= m_options.maxBufferedBytes / 2) {
+        m_wantWritable = false;
+        Q_EMIT writable();
+    }
+}
+
+void SseStream::finish(QByteArrayView finalComment)
+{
+    if (!m_open)
+        return;
+    if (!m_tracksSocket || (m_socket && m_socket->state() == QAbstractSocket::ConnectedState)) {
+        if (!finalComment.isEmpty())
+            HttpCompat::writeChunk(*m_responder, SseFrame::comment(finalComment) + '\n');
+        HttpCompat::endChunked(*m_responder);
+        if (m_socket)
+            m_socket->disconnectFromHost(); // closes once the output is flushed
+    }
+    close(CloseReason::Finished);
+}
+
+void SseStream::close(CloseReason reason)
+{
+    if (!m_open)
+        return;
+    m_open = false;
+    m_heartbeat.stop();
+    if (m_socket) {
+        disconnect(m_socket, nullptr, this, nullptr);
+        if (reason != CloseReason::Finished
+            && m_socket->state() != QAbstractSocket::UnconnectedState)
+            m_socket->abort();
+    }
+    Q_EMIT closed(reason);
+}
+
+} // namespace Sluice::Server

@@ -1,0 +1,5 @@
+#include "stream/streamlogging.h"
+
+namespace Sluice::Server {
+Q_LOGGING_CATEGORY(lcStream, "sluice.server.stream")
+} // namespace Sluice::Server

@@ -1,0 +1,7 @@
+#pragma once
+
+#include <QLoggingCategory>
+
+namespace Sluice::Server {
+Q_DECLARE_LOGGING_CATEGORY(lcStream) // sluice.server.stream: SSE streams, replay, publishing
+} // namespace Sluice::Server
