@@ -91,7 +91,8 @@ bool SseStream::writeRaw(const QByteArray &data)
         qCWarning(lcStream, "slow consumer: %lld unsent bytes over the %lld byte limit; closing",
                   static_cast<long long>(m_socket->bytesToWrite()),
                   static_cast<long long>(m_options.maxBufferedBytes));
-        m_socket->abort(); // drops the unsent bytes now, not when the client reads them
+        // close() aborts the socket (drops the unsent bytes now) after disconnecting from it;
+        // aborting here first would report the close as ClientGone through `disconnected`.
         close(CloseReason::SlowConsumer);
         return false;
     }

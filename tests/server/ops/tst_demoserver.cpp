@@ -15,6 +15,7 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
+#include <QTcpSocket>
 #include <QtTest>
 
 #include <memory>
@@ -174,6 +175,7 @@ private Q_SLOTS:
     void capsAnswer429And503();
     void logRedactsTokens();
     void producerKey();
+    void slowConsumerIsClosedAndCounted();
     void producerKeyConfig();
 
 private:
@@ -522,6 +524,53 @@ void TestDemoServer::producerKeyConfig()
     QCOMPARE(missingFile.exitCode, 2);
     QVERIFY2(missingFile.stdErr.contains(QLatin1String("producer key file")),
              qPrintable(missingFile.stdErr));
+}
+
+void TestDemoServer::slowConsumerIsClosedAndCounted()
+{
+    ServerProcess server;
+    const QString password = QStringLiteral("a long password 123");
+    QVERIFY(server.addUser(QStringLiteral("alice"), password));
+    QVERIFY2(server.start({ QStringLiteral("--stream-buffer-bytes"), QStringLiteral("4096") }),
+             qPrintable(server.errorString()));
+    HttpClient http(server.baseUrl());
+    const auto alice = newPrompt(http, QStringLiteral("alice"), password);
+    QVERIFY(!alice.first.isEmpty());
+
+    // A client that opens the stream and then never reads: small kernel receive buffer, and Qt
+    // stops pulling from the kernel once its own 1-byte read buffer is full.
+    QTcpSocket reader;
+    reader.setReadBufferSize(1);
+    reader.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
+    reader.connectToHost(QHostAddress::LocalHost, server.port());
+    QVERIFY(reader.waitForConnected(waitMs));
+    reader.write(QByteArray("GET " + alice.second.toLatin1()
+                            + "/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                            + alice.first + "\r\nAccept: text/event-stream\r\n\r\n"));
+    QVERIFY(reader.waitForBytesWritten(waitMs));
+    QTRY_COMPARE_WITH_TIMEOUT(metricValue(metrics(http), "sluice_streams_open"), 1.0, waitMs);
+
+    // Publish 60 KiB events until the server has more than 4 KiB queued for that client (the
+    // kernel buffers fill first); a bounded number of rounds.
+    const QString chunk(60 * 1024, u'x');
+    const QJsonObject event { { QStringLiteral("type"), QStringLiteral("message") },
+                              { QStringLiteral("data"),
+                                QJsonObject { { QStringLiteral("delta"), chunk } } } };
+    int posted = 0;
+    while (posted < 400
+           && metricValue(metrics(http), "sluice_stream_slow_consumer_closes_total") < 1) {
+        for (int i = 0; i < 10; ++i, ++posted) {
+            QCOMPARE(http.postJson(alice.second + QStringLiteral("/events"), event,
+                                   HttpClient::bearer(alice.first))
+                         .status,
+                     201);
+        }
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(
+        metricValue(metrics(http), "sluice_stream_slow_consumer_closes_total"), 1.0, waitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(metricValue(metrics(http), "sluice_streams_open"), 0.0, waitMs);
+    QVERIFY(metricValue(metrics(http), "sluice_events_appended_total") >= posted);
+    qInfo("slow consumer closed after %d events of 60 KiB", posted);
 }
 
 QTEST_GUILESS_MAIN(TestDemoServer)
