@@ -56,7 +56,7 @@ void TestRequestLog::oneLinePerRequestWithSecretsRedacted_data()
         << QStringLiteral("/api/claude-code/sessions/s1/prompts/p1/stream"
                           "?stream_token=eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXN0cmVhbQ.c2ln&"
                           "last_event_id=42&m=%1")
-        << 404 << QStringList { QStringLiteral("eyJhbGciOiJIUzI1NiJ9"), QStringLiteral("c2ln") }
+        << 401 << QStringList { QStringLiteral("eyJhbGciOiJIUzI1NiJ9"), QStringLiteral("c2ln") }
         << QStringList { QStringLiteral("stream_token=[REDACTED]"),
                          QStringLiteral("last_event_id=42") };
     QTest::newRow("access_token and token")
