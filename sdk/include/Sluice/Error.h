@@ -23,11 +23,11 @@ class SLUICE_EXPORT Error
 public:
     enum class Kind {
         NoError,
-        Network,       // connection refused, reset, DNS, TLS, dropped mid-stream
-        HttpStatus,    // a status that does not open a stream (see httpStatus())
-        ContentType,   // 200 but not text/event-stream
-        ParseLimit,    // a line or event exceeded the parser's limits
-        Timeout,       // no bytes (not even a comment) within the read timeout
+        Network, // connection refused, reset, DNS, TLS, dropped mid-stream
+        HttpStatus, // a status that does not open a stream (see httpStatus())
+        ContentType, // 200 but not text/event-stream
+        ParseLimit, // a line or event exceeded the parser's limits
+        Timeout, // no bytes (not even a comment) within the read timeout
         TooManyRedirects,
         RetriesExhausted, // the retry policy's attempt or time budget is spent
     };

@@ -18,8 +18,7 @@ public:
 
 Error::Error()
     : d(new ErrorData)
-{
-}
+{ }
 
 Error::Error(Kind kind, const QString &message, int httpStatus, bool willRetry)
     : d(new ErrorData)
@@ -69,7 +68,8 @@ void Error::setRetryAfterMs(qint64 ms)
 QDebug operator<<(QDebug debug, const Error &error)
 {
     const QDebugStateSaver saver(debug);
-    debug.nospace() << "Sluice::Error(" << QMetaEnum::fromType<Error::Kind>().valueToKey(int(error.kind()));
+    debug.nospace() << "Sluice::Error("
+                    << QMetaEnum::fromType<Error::Kind>().valueToKey(int(error.kind()));
     if (error.httpStatus() != 0)
         debug << ", HTTP " << error.httpStatus();
     debug << ", " << error.message() << (error.willRetry() ? ", will retry" : "") << ')';

@@ -14,8 +14,7 @@ public:
 
 Event::Event()
     : d(new EventData)
-{
-}
+{ }
 
 Event::Event(const QString &type, const QString &data, const QString &lastEventId,
              const QString &origin)
