@@ -84,6 +84,20 @@ bool ServerProcess::isRunning() const
     return m_process && m_process->state() != QProcess::NotRunning;
 }
 
+qint64 ServerProcess::processId() const
+{
+    return m_process ? m_process->processId() : 0;
+}
+
+void ServerProcess::kill()
+{
+    if (!m_process || m_process->state() == QProcess::NotRunning)
+        return;
+    m_process->kill();
+    m_process->waitForFinished(10000);
+    m_log += m_process->readAll();
+}
+
 bool ServerProcess::stop(int timeoutMs)
 {
     if (!m_process)

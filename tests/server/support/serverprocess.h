@@ -32,6 +32,9 @@ public:
     // SIGTERM and wait; SIGKILL after timeoutMs. True when the process exited normally with 0.
     bool stop(int timeoutMs = 30000);
     bool isRunning() const;
+    // streaming: the server's pid (0 when not running) and SIGKILL (crash simulation).
+    qint64 processId() const;
+    void kill();
     int exitCode() const { return m_exitCode; }
 
     QUrl baseUrl() const { return m_baseUrl; }

@@ -1,0 +1,67 @@
+// SseReader: a raw-socket SSE client for the stream tests. Sends one GET with the given headers,
+// parses the status line and headers, removes the chunked framing and parses events (id, event,
+// data) and comments. `stall()` stops reading (a slow consumer: Qt's read buffer is capped, so
+// the kernel buffers fill up and the server sees backpressure).
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QObject>
+#include <QPair>
+#include <QTcpSocket>
+
+namespace Sluice::Test {
+
+struct SseEvent
+{
+    qint64 id = 0; // 0 when the event had no id line
+    QByteArray type;
+    QByteArray data;
+};
+
+class SseReader : public QObject
+{
+    Q_OBJECT
+public:
+    using Headers = QList<QPair<QByteArray, QByteArray>>;
+    explicit SseReader(quint16 port, QObject *parent = nullptr);
+
+    void open(const QString &pathAndQuery, const Headers &headers = {}, bool stalled = false);
+    void abort(); // client vanishes
+
+    int status() const { return m_status; }
+    QByteArray header(const QByteArray &name) const; // all values joined with ", "
+    bool headersReceived() const { return m_status != 0; }
+    const QList<SseEvent> &events() const { return m_events; }
+    QList<QByteArray> comments() const { return m_comments; }
+    bool isFinished() const { return m_finished; } // the server ended the connection
+    bool sawEndChunk() const { return m_endChunk; }
+    QByteArray body() const { return m_rawBody; } // non-SSE replies (errors)
+
+Q_SIGNALS:
+    void eventReceived();
+    void finished();
+
+private:
+    void onReadyRead();
+    void parseHead();
+    void dechunk();
+    void parseSse();
+
+    quint16 m_port;
+    QTcpSocket m_socket;
+    QByteArray m_in;
+    QByteArray m_sse;
+    QByteArray m_rawBody;
+    int m_status = 0;
+    Headers m_headers;
+    bool m_chunked = false;
+    bool m_endChunk = false;
+    bool m_finished = false;
+    QList<SseEvent> m_events;
+    QList<QByteArray> m_comments;
+    SseEvent m_pending;
+    bool m_pendingHasData = false;
+};
+
+} // namespace Sluice::Test
