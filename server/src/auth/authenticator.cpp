@@ -137,8 +137,8 @@ AuthResult Authenticator::authenticateStreamCredentials(const StreamCredentials 
         }
         if (claims->sessionId != sessionId || claims->promptId != promptId) {
             qCInfo(lcSecurity, "stream token presented for another stream");
-            AuthResult result = failure(QStringLiteral("the stream token is for another stream"),
-                                        true);
+            AuthResult result
+                = failure(QStringLiteral("the stream token is for another stream"), true);
             result.httpStatus = 403; // authenticated, but not for this stream (issue 4)
             result.code = QByteArrayLiteral("AUTHORIZATION_ERROR");
             return result;

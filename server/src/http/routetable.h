@@ -47,8 +47,8 @@ public:
 
     // Handlers that write their reply through the responder (streams; added by streaming). They
     // must apply the CORS policy and log themselves (ResponseFinisher), and check body limits.
-    using ResponderHandler = std::function<void(const QHttpServerRequest &,
-                                                const QStringList &args, QHttpServerResponder &)>;
+    using ResponderHandler = std::function<void(const QHttpServerRequest &, const QStringList &args,
+                                                QHttpServerResponder &)>;
     void addResponder(QHttpServerRequest::Method method, const QString &path,
                       ResponderHandler handler);
 
