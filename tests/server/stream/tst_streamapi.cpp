@@ -1,6 +1,7 @@
 // The stream API against the real sluice-server: the three auth modes, token mistakes, CORS on
 // every stream reply, the events route (validation, 409 after done), Last-Event-ID handling
-// (400, replay of a finished prompt, 204), publishing during replay, logout ending streams.
+// (400, replay of a finished prompt, 204), publishing during replay, logout ending streams, a
+// bearer-opened stream ending at its access token's expiry.
 #include "auth/tokencraft.h"
 #include "stream/ssereader.h"
 #include "stream/streamtestsupport.h"
@@ -260,6 +261,47 @@ private Q_SLOTS:
         QVERIFY(a.sawEndChunk());
         QVERIFY(a.comments().contains("logged out"));
         QVERIFY(!other.isFinished());
+    }
+
+    // A stream opened with `Authorization: Bearer <access token>` ends at that token's expiry (a
+    // final comment, then the end chunk); a long-lived token's stream on the same prompt stays
+    // open.
+    void accessTokenExpiryEndsStream()
+    {
+        ServerProcess server;
+        QVERIFY2(server.start({ QStringLiteral("--token-leeway"), QStringLiteral("0s") }),
+                 qPrintable(server.errorString()));
+        StreamFixture dave;
+        QVERIFY(dave.setUp(server, QStringLiteral("dave"), QStringLiteral("dave-password-1")));
+        QFile keyFile(server.dataDir() + QStringLiteral("/access.key"));
+        QVERIFY(keyFile.open(QIODevice::ReadOnly));
+        const QString sub
+            = SluiceTest::payloadOf(dave.token).value(QStringLiteral("sub")).toString();
+        QVERIFY(!sub.isEmpty());
+        const QByteArray shortLived = SluiceTest::craftToken(
+            SluiceTest::jwtHeader(QStringLiteral("HS256"), QStringLiteral("at+jwt")),
+            SluiceTest::accessClaims(sub, 0, 4), keyFile.readAll().trimmed());
+
+        const QString path = dave.promptPath(QStringLiteral("stream"));
+        SseReader expiring(server.port());
+        expiring.open(path, { { "Authorization", QByteArray("Bearer " + shortLived) } });
+        SseReader longLived(server.port());
+        longLived.open(path, { { "Authorization", dave.bearerHeader() } });
+        QTRY_VERIFY_WITH_TIMEOUT(!expiring.events().isEmpty() && !longLived.events().isEmpty(),
+                                 waitMs);
+        QCOMPARE(expiring.status(), 200);
+        QCOMPARE(longLived.status(), 200);
+        QCOMPARE(expiring.events().at(0).type, QByteArray("connected"));
+
+        QTRY_VERIFY_WITH_TIMEOUT(expiring.isFinished(), 15000);
+        QVERIFY(expiring.sawEndChunk());
+        QVERIFY(expiring.comments().contains("access token expired"));
+        QVERIFY(!longLived.isFinished());
+        // the other stream still delivers live events
+        const int before = int(longLived.events().size());
+        QVERIFY(dave.publish(QStringLiteral("message")) > 0);
+        QTRY_COMPARE_WITH_TIMEOUT(int(longLived.events().size()), before + 1, waitMs);
+        QVERIFY(!longLived.isFinished());
     }
 
 private:
