@@ -45,7 +45,7 @@ public:
     bool start(bool listen, QString *error);
     // Stops accepting new connections (open ones finish normally).
     void stop();
-    // SIGTERM/SIGINT (streaming): stop accepting, end every stream with a final comment, then
+    // SIGTERM/SIGINT: stop accepting, end every stream with a final comment, then
     // call `done` once they are flushed (or after --drain-timeout).
     void shutdown(std::function<void()> done);
 
@@ -57,7 +57,7 @@ public:
 
 private:
     QHttpServerResponse answerUnrouted(const QHttpServerRequest &request) const;
-    bool startDemoProducer(QString *error); // --demo / --replay (demoops)
+    bool startDemoProducer(QString *error); // --demo / --replay
 
     ServerConfig m_config;
     CorsPolicy m_cors;
@@ -71,7 +71,7 @@ private:
     std::unique_ptr<LoginRateLimiter> m_loginLimiter;
     std::unique_ptr<ServerContext> m_context;
     QPointer<Listener> m_listener;
-    // demoops
+    // Operations: metrics, stream caps, demo producer
     std::unique_ptr<Metrics> m_metrics;
     std::unique_ptr<StreamLimits> m_streamLimits;
     PromptLifecycle *m_promptLifecycle = nullptr;

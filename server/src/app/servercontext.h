@@ -38,7 +38,7 @@ public:
     const CorsPolicy &cors;
     const ResponseFinisher &finisher;
     RouteTable &routes;
-    // demoops: metrics registry, stream caps (the stream route calls tryAcquire/release) and the
+    // Metrics registry, stream caps (the stream route calls tryAcquire/release) and the
     // prompt lifecycle signal (promptCreated → demo producer).
     Metrics &metrics;
     StreamLimits &streamLimits;

@@ -349,7 +349,7 @@ ServerConfig readConfig(const Reader &r, ConfigParseResult &result, const QProce
         = int(r.integerIn(QStringLiteral("login-max-failures"), c.loginMaxFailures, 1, 1000));
     c.loginWindow = r.secondsIn(QStringLiteral("login-window"), c.loginWindow, 1s, 24h);
 
-    // demoops: demo producer, producer key, stream caps
+    // Demo producer, producer key, stream caps
     c.demoSpeed = r.get<double>(QStringLiteral("demo-speed"), c.demoSpeed,
                                 [](const QString &text, QString *error) {
                                     bool ok = false;

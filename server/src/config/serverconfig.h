@@ -44,7 +44,7 @@ struct ServerConfig
     int maxConnections = 1024;
     std::chrono::milliseconds idleTimeout { 60'000 };
 
-    // Streams (streaming): heartbeat comment interval, per-stream unsent-output limit (a stream
+    // Streams: heartbeat comment interval, per-stream unsent-output limit (a stream
     // over it is closed), the `retry:` hint sent at connect, how long SIGTERM waits for streams.
     std::chrono::milliseconds heartbeatInterval { 15000 };
     qint64 streamBufferBytes { 1 << 20 };
@@ -54,7 +54,7 @@ struct ServerConfig
     int loginMaxFailures = 5;
     std::chrono::seconds loginWindow { 300 };
 
-    // --- demo producer, producer key and stream caps (demoops) ---
+    // --- demo producer, producer key and stream caps ---
     double demoSpeed = 1.0; // pacing multiplier of the demo producer: 2 = twice as fast
     QString replayFile; // --replay FILE.jsonl: demo prompts play this transcript (implies demo)
     QByteArray producerKey; // SLUICE_PRODUCER_KEY or --producer-key-file; never logged

@@ -49,7 +49,7 @@ void registerPromptRoutes(ServerContext &ctx)
         const auto prompt = ctx.store.createPrompt(session->id, *text);
         if (!prompt)
             return Routes::storageError();
-        Q_EMIT ctx.promptLifecycle.promptCreated(*prompt); // demoops: starts the demo producer
+        Q_EMIT ctx.promptLifecycle.promptCreated(*prompt); // --demo: starts the demo run
         return jsonReply(Routes::promptJson(*prompt), QHttpServerResponse::StatusCode::Created);
     });
 

@@ -1,4 +1,4 @@
-// Stream routes (streaming):
+// Stream routes:
 // POST /api/claude-code/sessions/{sid}/prompts/{pid}/stream-token  Bearer, owner → {token,
 // expiresIn} GET  /api/claude-code/sessions/{sid}/prompts/{pid}/stream        SSE (see StreamHub,
 // SseStream)

@@ -1,5 +1,5 @@
 // StreamMetrics: the stream room's counters, in one place. Forwards to the server's Metrics
-// registry (demoops' metrics/metrics.h) when one is wired in; every call is a no-op without it.
+// registry (metrics/metrics.h) when one is wired in; every call is a no-op without it.
 #pragma once
 
 #include <QByteArray>
