@@ -19,12 +19,10 @@ void registerPromptRoutes(ServerContext &ctx)
     const QString base = QStringLiteral("/api/claude-code/sessions/{sid}/prompts");
 
     ctx.routes.get(base, [&ctx](const QHttpServerRequest &request, const QStringList &args) {
-        auto user = Routes::requireUser(ctx, request);
-        if (auto *reply = std::get_if<QHttpServerResponse>(&user))
+        auto owned = Routes::requireOwnedSession(ctx, request, args.at(0));
+        if (auto *reply = std::get_if<QHttpServerResponse>(&owned))
             return std::move(*reply);
-        const auto session = Routes::ownedSession(ctx, std::get<QString>(user), args.at(0));
-        if (!session)
-            return Routes::notFound(QStringLiteral("session"));
+        const SessionRecord *session = &std::get<SessionRecord>(owned);
         QJsonArray prompts;
         for (const PromptRecord &prompt : ctx.store.promptsForSession(session->id))
             prompts.append(Routes::promptJson(prompt));
@@ -32,12 +30,10 @@ void registerPromptRoutes(ServerContext &ctx)
     });
 
     ctx.routes.post(base, [&ctx](const QHttpServerRequest &request, const QStringList &args) {
-        auto user = Routes::requireUser(ctx, request);
-        if (auto *reply = std::get_if<QHttpServerResponse>(&user))
+        auto owned = Routes::requireOwnedSession(ctx, request, args.at(0));
+        if (auto *reply = std::get_if<QHttpServerResponse>(&owned))
             return std::move(*reply);
-        const auto session = Routes::ownedSession(ctx, std::get<QString>(user), args.at(0));
-        if (!session)
-            return Routes::notFound(QStringLiteral("session"));
+        const SessionRecord *session = &std::get<SessionRecord>(owned);
         QHttpServerResponse error(QHttpServerResponse::StatusCode::BadRequest);
         const auto body = parseJsonBody(request, &error);
         if (!body)
@@ -55,13 +51,10 @@ void registerPromptRoutes(ServerContext &ctx)
 
     ctx.routes.get(base + QStringLiteral("/{pid}"),
                    [&ctx](const QHttpServerRequest &request, const QStringList &args) {
-                       auto user = Routes::requireUser(ctx, request);
-                       if (auto *reply = std::get_if<QHttpServerResponse>(&user))
+                       auto owned = Routes::requireOwnedSession(ctx, request, args.at(0));
+                       if (auto *reply = std::get_if<QHttpServerResponse>(&owned))
                            return std::move(*reply);
-                       const auto session
-                           = Routes::ownedSession(ctx, std::get<QString>(user), args.at(0));
-                       if (!session)
-                           return Routes::notFound(QStringLiteral("session"));
+                       const SessionRecord *session = &std::get<SessionRecord>(owned);
                        const QString promptId = args.at(1);
                        const auto prompt = promptId.size() <= 128 ? ctx.store.prompt(promptId)
                                                                   : std::optional<PromptRecord>();

@@ -96,6 +96,19 @@ std::optional<SessionRecord> ownedSession(const ServerContext &ctx, const QStrin
     return session;
 }
 
+std::variant<SessionRecord, QHttpServerResponse>
+requireOwnedSession(const ServerContext &ctx, const QHttpServerRequest &request,
+                    const QString &sessionId)
+{
+    auto user = requireUser(ctx, request);
+    if (auto *reply = std::get_if<QHttpServerResponse>(&user))
+        return std::move(*reply);
+    auto session = ownedSession(ctx, std::get<QString>(user), sessionId);
+    if (!session)
+        return notFound(QStringLiteral("session"));
+    return std::move(*session);
+}
+
 QString isoTime(const QDateTime &time)
 {
     return time.toUTC().toString(Qt::ISODateWithMs);

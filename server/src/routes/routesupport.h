@@ -28,6 +28,10 @@ QHttpServerResponse authFailure(const AuthResult &result);
 // The session when it exists AND belongs to userId; another user's session is "not found".
 std::optional<SessionRecord> ownedSession(const ServerContext &ctx, const QString &userId,
                                           const QString &sessionId);
+// requireUser + ownedSession: the caller's session, or the complete 401 / 404 reply.
+std::variant<SessionRecord, QHttpServerResponse>
+requireOwnedSession(const ServerContext &ctx, const QHttpServerRequest &request,
+                    const QString &sessionId);
 
 QString isoTime(const QDateTime &time); // UTC, ISO 8601 with milliseconds
 QJsonObject sessionJson(const SessionRecord &session);

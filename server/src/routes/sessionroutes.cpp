@@ -49,13 +49,10 @@ void registerSessionRoutes(ServerContext &ctx)
 
     ctx.routes.get(base + QStringLiteral("/{sid}"),
                    [&ctx](const QHttpServerRequest &request, const QStringList &args) {
-                       auto user = Routes::requireUser(ctx, request);
-                       if (auto *reply = std::get_if<QHttpServerResponse>(&user))
+                       auto owned = Routes::requireOwnedSession(ctx, request, args.at(0));
+                       if (auto *reply = std::get_if<QHttpServerResponse>(&owned))
                            return std::move(*reply);
-                       const auto session
-                           = Routes::ownedSession(ctx, std::get<QString>(user), args.at(0));
-                       if (!session)
-                           return Routes::notFound(QStringLiteral("session"));
+                       const SessionRecord *session = &std::get<SessionRecord>(owned);
                        return jsonReply(Routes::sessionJson(*session));
                    });
 }
