@@ -11,6 +11,8 @@
 #include "support/httpclient.h"
 #include "support/serverprocess.h"
 
+#include <Sluice/SseParser.h>
+
 #include <QJsonArray>
 #include <QProcess>
 #include <QRegularExpression>
@@ -34,43 +36,21 @@ struct SseEvent
     QString data;
 };
 
-// Parses the SSE body curl printed (after the header block when -i was used).
+// Parses the SSE body curl printed (after the header block when -i was used) with the SDK's
+// WHATWG parser; `id` is the event's last event ID (every demo event after `connected` has one).
 QList<SseEvent> parseSse(const QByteArray &raw)
 {
-    QByteArray body = raw;
-    const qsizetype headerEnd = body.indexOf("\r\n\r\n");
-    if (body.startsWith("HTTP/") && headerEnd >= 0)
-        body = body.mid(headerEnd + 4);
+    QByteArrayView body = raw;
+    const qsizetype headerEnd = raw.indexOf("\r\n\r\n");
+    if (raw.startsWith("HTTP/") && headerEnd >= 0)
+        body = body.sliced(headerEnd + 4);
     QList<SseEvent> events;
-    SseEvent current;
-    bool hasData = false;
-    const QList<QByteArray> lines = body.replace("\r\n", "\n").split('\n');
-    for (const QByteArray &line : lines) {
-        if (line.isEmpty()) {
-            if (hasData)
-                events.append(current);
-            current = SseEvent();
-            hasData = false;
-            continue;
-        }
-        if (line.startsWith(':'))
-            continue;
-        const qsizetype colon = line.indexOf(':');
-        const QByteArray field = colon < 0 ? line : line.left(colon);
-        QByteArray value = colon < 0 ? QByteArray() : line.mid(colon + 1);
-        if (value.startsWith(' '))
-            value.remove(0, 1);
-        if (field == "event") {
-            current.type = QString::fromUtf8(value);
-        } else if (field == "id") {
-            current.id = QString::fromUtf8(value);
-        } else if (field == "data") {
-            if (hasData)
-                current.data += u'\n';
-            current.data += QString::fromUtf8(value);
-            hasData = true;
-        }
-    }
+    Sluice::SseParser parser;
+    parser.setEventHandler([&events](const Sluice::Event &event) {
+        events.append({ event.type(), event.lastEventId(), event.data() });
+    });
+    parser.feed(body);
+    parser.finish();
     return events;
 }
 
