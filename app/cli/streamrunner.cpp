@@ -33,18 +33,35 @@ int StreamRunner::exitCodeFor(const Sluice::Error &error)
     using Kind = Sluice::Error::Kind;
     switch (error.kind()) {
     case Kind::NoError:
+    case Kind::EndOfStream:
         return ExitCode::Success;
     case Kind::HttpStatus:
         return error.isAuthError() ? ExitCode::AuthFailure : ExitCode::HttpFailure;
     case Kind::ContentType:
     case Kind::TooManyRedirects:
+    case Kind::NotFound:
+    case Kind::InvalidRequest:
+    case Kind::ServerError:
+    case Kind::ProtocolError:
         return ExitCode::HttpFailure;
     case Kind::ParseLimit:
         return ExitCode::ParseLimit;
     case Kind::Network:
+    case Kind::Tls:
     case Kind::Timeout:
     case Kind::RetriesExhausted:
-        return ExitCode::NetworkFailure;
+        return error.isAuthError() ? ExitCode::AuthFailure : ExitCode::NetworkFailure;
+    case Kind::InvalidCredentials:
+    case Kind::RateLimited:
+    case Kind::Unauthorized:
+    case Kind::SessionRevoked:
+    case Kind::SessionExpired:
+    case Kind::NotSignedIn:
+    case Kind::Forbidden:
+    case Kind::Keychain:
+        return ExitCode::AuthFailure;
+    case Kind::Canceled:
+        return ExitCode::InternalError;
     }
     return ExitCode::InternalError;
 }
@@ -78,18 +95,23 @@ void StreamRunner::configure()
 
     Sluice::SseParser::Limits limits = m_source->parserLimits();
     if (o.maxLineBytes)
-        limits.maxLineBytes = *o.maxLineBytes;
+        limits.setMaxLineBytes(*o.maxLineBytes);
     if (o.maxEventBytes)
-        limits.maxEventBytes = *o.maxEventBytes;
+        limits.setMaxEventBytes(*o.maxEventBytes);
     m_source->setParserLimits(limits);
 
-    m_source->setRequestHook([this](QNetworkRequest &request, int attempt) {
-        for (const auto &hook : m_hooks)
-            hook(request, attempt);
-        writeStatus(m_formatter.connecting(attempt, m_options.method, redactedUrl(request.url())));
-        if (m_options.verbose)
-            writeStatus(m_formatter.requestHeaders(request.rawHeaderList()));
-    });
+    m_source->setRequestHook(
+        [this](QNetworkRequest &request, const Sluice::AttemptContext &context) {
+            for (const auto &hook : m_hooks) {
+                hook(request, context);
+                if (m_source->isAttemptDeferred() || m_finished)
+                    return; // the hook waits for something (a token); it runs again on resume
+            }
+            writeStatus(m_formatter.connecting(context.attempt(), m_options.method,
+                                               redactedUrl(request.url())));
+            if (m_options.verbose)
+                writeStatus(m_formatter.requestHeaders(request.rawHeaderList()));
+        });
 
     connect(m_source, &Sluice::EventSource::opened, this,
             [this] { writeStatus(m_formatter.opened()); });
@@ -147,7 +169,7 @@ void StreamRunner::onError(const Sluice::Error &error)
         stop(exitCodeFor(error), QStringLiteral("not reconnecting (--no-reconnect)"));
 }
 
-void StreamRunner::onReconnecting(int attempt, int delayMs)
+void StreamRunner::onReconnecting(int attempt, std::chrono::milliseconds delay)
 {
     if (m_finished)
         return;
@@ -157,7 +179,7 @@ void StreamRunner::onReconnecting(int attempt, int delayMs)
                             "(--no-reconnect)"));
         return;
     }
-    writeStatus(m_formatter.reconnecting(attempt, delayMs));
+    writeStatus(m_formatter.reconnecting(attempt, int(delay.count())));
 }
 
 void StreamRunner::onClosed()

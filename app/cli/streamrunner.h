@@ -45,7 +45,7 @@ private:
     void configure();
     void onEvent(const Sluice::Event &event);
     void onError(const Sluice::Error &error);
-    void onReconnecting(int attempt, int delayMs);
+    void onReconnecting(int attempt, std::chrono::milliseconds delay);
     void onClosed();
     void writeOut(const QByteArray &bytes);
     void writeStatus(const QByteArray &bytes);

@@ -40,7 +40,7 @@ Outcome parse(QByteArrayView input, qsizetype chunkSize, const Sluice::SseParser
         check(ms >= 0 && ms <= Sluice::SseParser::MaxRetryMilliseconds);
         out.records << QLatin1String("R ") + QString::number(ms);
     });
-    const qsizetype bound = 2 * (limits.maxLineBytes + limits.maxEventBytes) + 1024;
+    const qsizetype bound = 2 * (limits.maxLineBytes() + limits.maxEventBytes()) + 1024;
     for (qsizetype at = 0; at < input.size(); at += chunkSize) {
         out.status = parser.feed(input.sliced(at, qMin(chunkSize, input.size() - at)));
         check(parser.bufferedBytes() <= bound);
@@ -60,8 +60,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     const QByteArrayView input(reinterpret_cast<const char *>(data + 1), qsizetype(size - 1));
     Sluice::SseParser::Limits limits;
     if (mode & 0x80) {
-        limits.maxLineBytes = 1 + (mode & 0x0F) * 8;
-        limits.maxEventBytes = 1 + ((mode >> 4) & 0x07) * 16;
+        limits.setMaxLineBytes(1 + (mode & 0x0F) * 8);
+        limits.setMaxEventBytes(1 + ((mode >> 4) & 0x07) * 16);
     }
     const qsizetype chunkSize = 1 + (mode & 0x07);
 

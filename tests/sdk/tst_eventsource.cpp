@@ -36,15 +36,16 @@ constexpr int Timeout = 20000; // generous: ASan on a loaded 2-core machine
 // (ScriptedSseServer::setDeduplicationHeader()).
 const QByteArray SerialHeader = "X-Test-Request";
 
-// Installs a request hook that adds the serial header, then runs `extra`.
-void setHook(EventSource *source, EventSource::RequestHook extra = {})
+// Installs a request hook that adds the serial header, then runs `extra` with the attempt number.
+void setHook(EventSource *source, std::function<void(QNetworkRequest &, int)> extra = {})
 {
     auto serial = std::make_shared<int>(0);
-    source->setRequestHook([serial, extra](QNetworkRequest &request, int attempt) {
-        request.setRawHeader(SerialHeader, QByteArray::number(++*serial));
-        if (extra)
-            extra(request, attempt);
-    });
+    source->setRequestHook(
+        [serial, extra](QNetworkRequest &request, const Sluice::AttemptContext &context) {
+            request.setRawHeader(SerialHeader, QByteArray::number(++*serial));
+            if (extra)
+                extra(request, context.attempt());
+        });
 }
 
 // A source with fast, un-jittered backoff so reconnect delays are exact and tests are quick.
@@ -76,7 +77,10 @@ struct Spies
     Event event(int i) const { return events.at(i).at(0).value<Event>(); }
     Error error(int i) const { return errors.at(i).at(0).value<Error>(); }
     int reconnectAttempt(int i) const { return reconnecting.at(i).at(0).toInt(); }
-    int reconnectDelay(int i) const { return reconnecting.at(i).at(1).toInt(); }
+    int reconnectDelay(int i) const
+    {
+        return int(reconnecting.at(i).at(1).value<std::chrono::milliseconds>().count());
+    }
     QStringList eventData() const
     {
         QStringList data;
@@ -506,7 +510,9 @@ private Q_SLOTS:
         QCOMPARE(error.kind(), Error::Kind::HttpStatus);
         QCOMPARE(error.httpStatus(), status);
         QVERIFY(error.willRetry());
-        QCOMPARE(error.retryAfterMs(), retryAfter == "1" ? qint64(1000) : qint64(-1));
+        QCOMPARE(error.retryAfter(),
+                 retryAfter == "1" ? std::optional<std::chrono::milliseconds>(1000ms)
+                                   : std::optional<std::chrono::milliseconds>());
         QCOMPARE(spies.reconnectDelay(0), expectedDelay);
         QCOMPARE(stateWhenReconnecting, EventSource::ReadyState::Connecting);
         QTRY_VERIFY_WITH_TIMEOUT(!spies.events.isEmpty(), Timeout);
@@ -618,7 +624,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!spies.closed.isEmpty(), Timeout);
         QCOMPARE(spies.errors.size(), 1);
         QCOMPARE(spies.error(0).kind(), Error::Kind::RetriesExhausted);
-        QCOMPARE(spies.error(0).retryAfterMs(), qint64(60000));
+        QCOMPARE(spies.error(0).retryAfter(), std::optional<std::chrono::milliseconds>(60000ms));
         QCOMPARE(spies.reconnecting.size(), 0);
     }
 
@@ -760,7 +766,7 @@ private Q_SLOTS:
                                  .hold() });
         auto source = makeSource(server->url());
         Sluice::SseParser::Limits limits;
-        limits.maxLineBytes = 64;
+        limits.setMaxLineBytes(64);
         source->setParserLimits(limits);
         Spies spies(source.get());
         source->open();

@@ -20,8 +20,10 @@ private Q_SLOTS:
             QCOMPARE(actionForStatus(s), StatusAction::Redirect);
         for (int s : { 408, 429, 500, 502, 503, 504, 599 })
             QCOMPARE(actionForStatus(s), StatusAction::Retry);
-        for (int s : { 201, 206, 300, 304, 400, 401, 403, 404, 410, 600 })
+        for (int s : { 201, 206, 300, 304, 400, 404, 410, 600 })
             QCOMPARE(actionForStatus(s), StatusAction::Fail);
+        for (int s : { 401, 403 })
+            QCOMPARE(actionForStatus(s), StatusAction::AuthFailure);
     }
 
     void eventStreamContentType()

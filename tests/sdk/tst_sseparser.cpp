@@ -966,11 +966,11 @@ void tst_SseParser::eventLimitHoldsForLinesAssembledFromChunks()
 void tst_SseParser::limitsAreSanitized()
 {
     SseParser parser(SseParser::Limits { 0, -5 });
-    QCOMPARE(parser.limits().maxLineBytes, 1);
-    QCOMPARE(parser.limits().maxEventBytes, 1);
+    QCOMPARE(parser.limits().maxLineBytes(), 1);
+    QCOMPARE(parser.limits().maxEventBytes(), 1);
     parser.setLimits({});
-    QCOMPARE(parser.limits().maxLineBytes, SseParser::DefaultMaxLineBytes);
-    QCOMPARE(parser.limits().maxEventBytes, SseParser::DefaultMaxEventBytes);
+    QCOMPARE(parser.limits().maxLineBytes(), SseParser::DefaultMaxLineBytes);
+    QCOMPARE(parser.limits().maxEventBytes(), SseParser::DefaultMaxEventBytes);
 }
 
 void tst_SseParser::largeEvent_data()

@@ -1,6 +1,7 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #pragma once
 
+#include <Sluice/Response.h>
 #include <Sluice/sluice_global.h>
 
 #include <QtCore/QMetaType>
@@ -8,11 +9,15 @@
 #include <QtCore/QSharedDataPointer>
 #include <QtCore/QString>
 
+#include <chrono>
+#include <optional>
+
 namespace Sluice {
 
 class ErrorData;
 
-// What went wrong with a stream. Carried by EventSource::errorOccurred.
+// What went wrong: with a stream (EventSource::errorOccurred), a sign-in or refresh
+// (AuthSession), an API call (ApiReply) or the token store. Implicitly shared value type.
 class SLUICE_EXPORT Error
 {
     Q_GADGET
@@ -20,41 +25,75 @@ class SLUICE_EXPORT Error
     Q_PROPERTY(int httpStatus READ httpStatus)
     Q_PROPERTY(QString message READ message)
     Q_PROPERTY(bool willRetry READ willRetry)
+    Q_PROPERTY(QString serverCode READ serverCode)
 public:
     enum class Kind {
         NoError,
-        Network, // connection refused, reset, DNS, TLS, dropped mid-stream
-        HttpStatus, // a status that does not open a stream (see httpStatus())
+        // --- transport ---
+        Network, // connection refused, reset, DNS, dropped in the middle of an event
+        Tls, // TLS handshake failed or the certificate was not trusted
+        Timeout, // no bytes (not even a comment) within the read timeout, or a request timed out
+        EndOfStream, // the server ended the stream after a complete event: a normal end
+        HttpStatus, // a status that does not open a stream (see httpStatus() and response())
         ContentType, // 200 but not text/event-stream
         ParseLimit, // a line or event exceeded the parser's limits
-        Timeout, // no bytes (not even a comment) within the read timeout
         TooManyRedirects,
         RetriesExhausted, // the retry policy's attempt or time budget is spent
+        // --- sign-in and API ---
+        InvalidCredentials, // wrong user name or password
+        RateLimited, // too many attempts; retryAfter() says how long to wait
+        Unauthorized, // the server refused the access token even after a refresh
+        SessionRevoked, // the refresh token was revoked (signed out or signed in elsewhere)
+        SessionExpired, // the refresh token expired: sign in again
+        NotSignedIn, // the operation needs a signed-in AuthSession
+        Forbidden, // 403: authenticated, but not allowed
+        NotFound, // 404: unknown id (or another user's)
+        InvalidRequest, // 400, 409, 413, 415: the server's message() says what
+        ServerError, // 5xx
+        ProtocolError, // the server's answer is not what the API promises
+        Keychain, // the token store failed (no backend, access denied, ...)
+        Canceled, // aborted by the caller (or the object was destroyed)
     };
     Q_ENUM(Kind)
 
     Error();
-    Error(Kind kind, const QString &message, int httpStatus = 0, bool willRetry = false);
+    explicit Error(Kind kind, const QString &message = {}, int httpStatus = 0,
+                   bool willRetry = false);
     Error(const Error &other);
     Error(Error &&other) noexcept;
     Error &operator=(const Error &other);
     Error &operator=(Error &&other) noexcept;
     ~Error();
+    void swap(Error &other) noexcept { d.swap(other.d); }
 
+    bool isError() const { return kind() != Kind::NoError; }
     Kind kind() const;
-    // The HTTP status of the failed attempt, 0 when no response was received.
+    // The HTTP status of the failed request, 0 when no response was received.
     int httpStatus() const;
     // A human-readable, single-line description; never contains secrets.
     QString message() const;
-    // True when EventSource will reconnect by itself after this error.
+    // True when the object that reported it will try again by itself (EventSource reconnects).
     bool willRetry() const;
-    // The server's Retry-After in milliseconds (429/503), -1 when absent.
-    qint64 retryAfterMs() const;
-    void setRetryAfterMs(qint64 ms);
+    // The server's Retry-After (429/503), capped; nullopt when absent.
+    std::optional<std::chrono::milliseconds> retryAfter() const;
+    // The server's JSON error code ("AUTHENTICATION_ERROR", "RATE_LIMITED", ...), when it sent
+    // one.
+    QString serverCode() const;
+    // The response of the failed request (status, headers, size-capped body); invalid when
+    // there was none.
+    Response response() const;
 
-    bool isAuthError() const { return httpStatus() == 401 || httpStatus() == 403; }
+    // 401/403 or an authentication kind: fresh credentials might help.
+    bool isAuthError() const;
+    // Only a new sign-in (with the password) can help: SessionRevoked, SessionExpired,
+    // NotSignedIn.
+    bool requiresSignIn() const;
+
+    bool operator==(const Error &other) const;
+    bool operator!=(const Error &other) const { return !(*this == other); }
 
 private:
+    friend class ErrorBuilder;
     QSharedDataPointer<ErrorData> d;
 };
 
@@ -62,4 +101,5 @@ SLUICE_EXPORT QDebug operator<<(QDebug debug, const Error &error);
 
 } // namespace Sluice
 
+Q_DECLARE_SHARED(Sluice::Error)
 Q_DECLARE_METATYPE(Sluice::Error)

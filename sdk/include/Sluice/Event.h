@@ -29,6 +29,7 @@ public:
     Event &operator=(const Event &other);
     Event &operator=(Event &&other) noexcept;
     ~Event();
+    void swap(Event &other) noexcept { d.swap(other.d); }
 
     // The event type: the stream's `event:` field, "message" when absent.
     QString type() const;
@@ -39,8 +40,6 @@ public:
     // Serialisation of the stream URL's origin (scheme://host[:port]); set by EventSource.
     QString origin() const;
 
-    void setOrigin(const QString &origin);
-
     bool operator==(const Event &other) const;
     bool operator!=(const Event &other) const { return !(*this == other); }
 
@@ -50,4 +49,5 @@ private:
 
 } // namespace Sluice
 
+Q_DECLARE_SHARED(Sluice::Event)
 Q_DECLARE_METATYPE(Sluice::Event)

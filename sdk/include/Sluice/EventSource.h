@@ -1,8 +1,10 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #pragma once
 
+#include <Sluice/AttemptContext.h>
 #include <Sluice/Error.h>
 #include <Sluice/Event.h>
+#include <Sluice/Response.h>
 #include <Sluice/RetryPolicy.h>
 #include <Sluice/SseParser.h>
 #include <Sluice/sluice_global.h>
@@ -28,46 +30,63 @@ namespace Sluice {
 class EventSourcePrivate;
 
 // A Server-Sent Events client on QNetworkAccessManager, modelled on the WHATWG EventSource but
-// made for real clients: per-attempt request hook (fresh tokens on every connect), backoff with
-// jitter, Last-Event-ID resume, read timeout, and an explicit HTTP status policy.
+// made for real clients: per-attempt request hook that can wait for fresh credentials, backoff
+// with jitter, Last-Event-ID resume, read timeout, bounded memory, and an explicit HTTP policy.
 //
 //   auto *es = new Sluice::EventSource(QUrl("http://127.0.0.1:8080/stream"), this);
 //   connect(es, &Sluice::EventSource::eventReceived, this, [](const Sluice::Event &e) { ... });
 //   es->open();
 //
-// readyState goes Closed -> Connecting -> Open -> (Connecting -> Open)* -> Closed.
+// readyState goes Closed -> Connecting -> Open -> (Connecting -> Open)* -> Closed, with
+// Suspended (suspend() .. resume()) possible anywhere before Closed.
 // closed() is emitted exactly once each time the source becomes Closed: after close(), after a
 // fatal error (errorOccurred with willRetry() == false), or when the server answers 204.
 //
 // Requests: `Accept: text/event-stream`, `Cache-Control: no-cache`, then the raw headers, then
 // `Last-Event-ID` (when lastEventId() is non-empty, also on the very first attempt), then the
 // request hook. Method and body are sent again on every attempt. HTTP/2 and the HTTP cache are
-// disabled for the stream, and there is no transfer timeout (see readTimeout()).
+// disabled for the stream, and there is no transfer timeout (see readTimeout()). Every attempt
+// goes out exactly once: a request Qt's HTTP stack would re-send by itself on a new connection
+// is abandoned and retried as a new attempt instead (see docs/ARCHITECTURE.md).
 //
-// HTTP policy, per response:
+// Request hook: runs before every request (every attempt and every redirect hop) with the
+// request about to be sent and its AttemptContext. It may set headers, rewrite the URL (e.g. a
+// fresh stream token in the query of a new attempt), call close(), or put the attempt on hold
+// with deferAttempt() and resume it later from the event loop (the hook then runs again).
+//
+// HTTP policy, per response (responseReceived() sees every one of them first):
 //   - 200 with Content-Type text/event-stream (parameters allowed, case-insensitive): Open.
 //     Any other content type: error ContentType, no retry, Closed.
 //   - 204: the server asks not to reconnect: Closed and closed(), no error, no retry.
 //   - 301, 302, 303, 307, 308: followed by EventSource itself, up to maxRedirects() per attempt
-//     (then error TooManyRedirects, no retry). The hook runs again for every hop (the request's
-//     url() is the new location) and Last-Event-ID is sent again. 303 switches to GET without
-//     body (301/302 switch POST to GET, as browsers do); 307/308 keep method and body. Raw
-//     headers named Authorization, Proxy-Authorization or Cookie are not sent after a redirect
-//     to another origin (the hook decides for itself). Reconnects start at url() again.
+//     (then error TooManyRedirects, no retry). The hook runs again for every hop and
+//     Last-Event-ID is sent again. 303 switches to GET without body (301/302 switch POST to GET,
+//     as browsers do); 307/308 keep method and body. Authorization, Proxy-Authorization and
+//     Cookie headers never go to another origin, whoever set them. Reconnects start at url().
 //   - 5xx, 408, 429: error HttpStatus with willRetry() == true and reconnect with backoff; a
 //     Retry-After (seconds or HTTP-date) is a lower bound for that delay, capped at
-//     max(RetryPolicy::maxDelay(), 10 min), and reported by Error::retryAfterMs().
-//   - 401, 403 and every other status: error HttpStatus with that status, no retry, Closed;
-//     an auth layer can refresh its credentials and call open() again.
-// Network errors and the end of an open stream (error Network), and the read timeout (error
-// Timeout) reconnect with backoff; an incomplete event at the end of a connection is discarded.
-// A parser limit (error ParseLimit) closes for good: the same stream would exceed it again.
-// Retrying stops with error RetriesExhausted (no retry, Closed) when the retry policy's
-// maxAttempts or maxElapsed is spent; its httpStatus() is the last attempt's.
+//     max(RetryPolicy::maxDelay(), 10 min), and reported by Error::retryAfter().
+//   - 401, 403: with AuthFailurePolicy::Close (the default), error HttpStatus, no retry, Closed.
+//     With AuthFailurePolicy::Retry, error HttpStatus with willRetry() == true (the owner
+//     refreshes its credentials, typically by deferring the next attempt in its hook) and a new
+//     attempt within the RetryPolicy budget, at most RetryPolicy::maxAuthFailures() times in a
+//     row. readyState stays Connecting throughout.
+//   - every other status: error HttpStatus, no retry, Closed.
+// A rejected response's error carries its Response with up to Response::MaxBodyBytes of body,
+// so the server's JSON error code and WWW-Authenticate can be read.
+// The end of an open stream after a complete event is error EndOfStream; a connection lost in
+// the middle of an event (which is discarded) is error Network; the read timeout is error
+// Timeout: all three reconnect with backoff. A parser limit (error ParseLimit) closes for good:
+// the same stream would exceed it again. Retrying stops with error RetriesExhausted (no retry,
+// Closed) when the retry policy's maxAttempts or maxElapsed is spent; its httpStatus() is the
+// last attempt's.
 //
 // Backoff: after n consecutive failed attempts the delay is RetryPolicy::delayFor(n, random,
 // retry), where `retry` is the stream's last `retry:` value (kept for the object's lifetime)
 // or the policy's initialDelay. A connection that stayed open for resetAfter() resets n.
+//
+// Memory: at most readBufferSize() bytes of the stream are read ahead of the event handlers;
+// a consumer slower than the server slows the TCP connection down instead of growing memory.
 //
 // Thread affinity: a plain QObject, used from the thread it lives in. To destroy it from one of
 // its own signals, use deleteLater(). close() from a slot stops at once: events still pending in
@@ -78,15 +97,24 @@ class SLUICE_EXPORT EventSource : public QObject
     Q_PROPERTY(QUrl url READ url WRITE setUrl NOTIFY urlChanged)
     Q_PROPERTY(ReadyState readyState READ readyState NOTIFY readyStateChanged)
     Q_PROPERTY(QString lastEventId READ lastEventId WRITE setLastEventId NOTIFY lastEventIdChanged)
+    Q_PROPERTY(
+        AuthFailurePolicy authFailurePolicy READ authFailurePolicy WRITE setAuthFailurePolicy)
 public:
-    enum class ReadyState { Connecting, Open, Closed };
+    enum class ReadyState { Connecting, Open, Closed, Suspended };
     Q_ENUM(ReadyState)
+    // What a 401 or 403 answer does.
+    enum class AuthFailurePolicy {
+        Close, // report it and close (the WHATWG behaviour)
+        Retry, // report it (willRetry) and try again after fresh credentials, within budget
+    };
+    Q_ENUM(AuthFailurePolicy)
 
-    // Called right before every connection attempt (attempt counts from 1, reset after a
-    // connection stays up); set headers such as Authorization on `request` here. Also called
-    // for every redirect hop of an attempt, with the same attempt number. It may call close().
-    // attempt is 1 for the first connection after open(), n + 1 after n consecutive failures.
-    using RequestHook = std::function<void(QNetworkRequest &request, int attempt)>;
+    // See "Request hook" above. `request` is the request about to be sent (its url() is the
+    // hop's URL); `context` says which attempt and hop it is and why it is made.
+    using RequestHook
+        = std::function<void(QNetworkRequest &request, const AttemptContext &context)>;
+
+    static constexpr qint64 DefaultReadBufferSize = 256 * 1024;
 
     explicit EventSource(QObject *parent = nullptr);
     explicit EventSource(const QUrl &url, QObject *parent = nullptr);
@@ -108,6 +136,12 @@ public:
     void clearRawHeaders();
 
     void setRequestHook(RequestHook hook);
+    // Only from inside the request hook: the request is not sent when the hook returns; the
+    // attempt waits (readyState Connecting, no timers running) until the returned handle's
+    // resume() or fail(). close(), reconnect(), suspend() and destruction cancel it.
+    AttemptDeferral deferAttempt();
+    // True while an attempt waits for a deferral.
+    bool isAttemptDeferred() const;
 
     // Sent as Last-Event-ID when non-empty; updated by the stream's `id:` fields. Set it before
     // open() to resume from a known event (it is sent on the first attempt too).
@@ -116,6 +150,9 @@ public:
 
     RetryPolicy retryPolicy() const;
     void setRetryPolicy(const RetryPolicy &policy);
+
+    AuthFailurePolicy authFailurePolicy() const;
+    void setAuthFailurePolicy(AuthFailurePolicy policy);
 
     // No bytes at all (not even a heartbeat comment) for this long -> reconnect.
     // 0 (the default) disables the read timeout.
@@ -126,18 +163,23 @@ public:
     int maxRedirects() const;
     void setMaxRedirects(int redirects);
 
+    // How many bytes of the stream may be read ahead of the event handlers (at least 4096).
+    // Takes effect at the next connection attempt.
+    qint64 readBufferSize() const;
+    void setReadBufferSize(qint64 bytes);
+
     SseParser::Limits parserLimits() const;
     void setParserLimits(const SseParser::Limits &limits);
 
-    // Uses its own QNetworkAccessManager unless one is given (not owned). Takes effect at the
-    // next connection attempt.
+    // Uses its own QNetworkAccessManager unless one is given (not owned), e.g. an AuthSession's,
+    // to share its cookie jar. Takes effect at the next connection attempt.
     QNetworkAccessManager *networkAccessManager() const;
     void setNetworkAccessManager(QNetworkAccessManager *manager);
 
     ReadyState readyState() const;
 
 public Q_SLOTS:
-    // Starts connecting. No-op when already Connecting or Open.
+    // Starts connecting. No-op when already Connecting or Open; resumes when Suspended.
     void open();
     // Stops everything at once: aborts the request, cancels timers. No further signals but
     // closed() (and readyStateChanged). No-op when already Closed.
@@ -145,26 +187,37 @@ public Q_SLOTS:
     // Drops the current connection (if any) and reconnects immediately, keeping the last
     // event ID. Starts connecting when Closed.
     void reconnect();
+    // Drops the current connection and waits (readyState Suspended) without reconnecting, e.g.
+    // while the application is hidden or offline. Keeps the last event ID and the retry budget.
+    // No-op when Closed or already Suspended.
+    void suspend();
+    // Connects again after suspend(), as the next attempt of the same budget. No-op unless
+    // Suspended.
+    void resume();
 
 Q_SIGNALS:
     void urlChanged(const QUrl &url);
     void readyStateChanged(Sluice::EventSource::ReadyState state);
     void lastEventIdChanged(const QString &id);
+    // Every response head (redirects and rejected responses included, the latter with their
+    // size-capped body), before the policy acts on it.
+    void responseReceived(const Sluice::Response &response);
     // The response was accepted (200 + text/event-stream); readyState is Open.
     // Event::origin() is the origin of the final URL (after redirects).
-    void opened();
+    void opened(const Sluice::Response &response);
     // A dispatched event. (Named eventReceived, not event: a signal called event() would
     // hide QObject::event(QEvent *) and make &EventSource::event ambiguous.)
     void eventReceived(const Sluice::Event &event);
     // A comment line (heartbeat), without the leading ':'.
     void comment(const QString &text);
     void errorOccurred(const Sluice::Error &error);
-    // A new attempt is scheduled in delayMs milliseconds; `attempt` is the number the request
-    // hook will see (2 for the first reconnect). Emitted after errorOccurred(willRetry == true).
-    void reconnecting(int attempt, int delayMs);
+    // A new attempt is scheduled after `delay`; `attempt` is the number the request hook will
+    // see (2 for the first reconnect). Emitted after errorOccurred(willRetry == true).
+    void reconnecting(int attempt, std::chrono::milliseconds delay);
     void closed();
 
 private:
+    friend class AttemptDeferral;
     Q_DECLARE_PRIVATE(EventSource)
     std::unique_ptr<EventSourcePrivate> d_ptr;
 };

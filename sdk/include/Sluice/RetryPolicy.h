@@ -28,6 +28,7 @@ public:
     RetryPolicy &operator=(const RetryPolicy &other);
     RetryPolicy &operator=(RetryPolicy &&other) noexcept;
     ~RetryPolicy();
+    void swap(RetryPolicy &other) noexcept { d.swap(other.d); }
 
     // Default 1 s.
     std::chrono::milliseconds initialDelay() const;
@@ -49,6 +50,11 @@ public:
     std::optional<std::chrono::milliseconds> maxElapsed() const;
     void setMaxElapsed(std::optional<std::chrono::milliseconds> duration);
 
+    // With EventSource::AuthFailurePolicy::Retry: give up after this many consecutive 401/403
+    // answers (each one asks the owner for fresh credentials first). Default 3, at least 1.
+    int maxAuthFailures() const;
+    void setMaxAuthFailures(int failures);
+
     // The delay before attempt `attempt` (1-based), with jitter drawn from `random01`
     // (a value in [0, 1); pass 0.0 for the un-jittered maximum).
     std::chrono::milliseconds delayFor(int attempt, double random01) const;
@@ -56,8 +62,13 @@ public:
     std::chrono::milliseconds delayFor(int attempt, double random01,
                                        std::chrono::milliseconds initialOverride) const;
 
+    bool operator==(const RetryPolicy &other) const;
+    bool operator!=(const RetryPolicy &other) const { return !(*this == other); }
+
 private:
     QSharedDataPointer<RetryPolicyData> d;
 };
 
 } // namespace Sluice
+
+Q_DECLARE_SHARED(Sluice::RetryPolicy)

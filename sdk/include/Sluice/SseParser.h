@@ -5,6 +5,7 @@
 #include <Sluice/sluice_global.h>
 
 #include <QtCore/QByteArrayView>
+#include <QtCore/QSharedDataPointer>
 #include <QtCore/QString>
 #include <QtCore/QStringView>
 
@@ -40,19 +41,39 @@ public:
     // `retry:` values above this are clamped to it (it fits an int, so QTimer can take it).
     static constexpr qint64 MaxRetryMilliseconds = 2147483647;
 
-    // Values below 1 are treated as 1.
-    struct Limits
+    class LimitsData;
+    // How large a line and an event may grow. An implicitly shared value class, so that limits
+    // can be added without breaking the ABI. Values below 1 are treated as 1.
+    class SLUICE_EXPORT Limits
     {
+    public:
+        Limits();
+        Limits(qsizetype maxLineBytes, qsizetype maxEventBytes);
+        Limits(const Limits &other);
+        Limits(Limits &&other) noexcept;
+        Limits &operator=(const Limits &other);
+        Limits &operator=(Limits &&other) noexcept;
+        ~Limits();
+        void swap(Limits &other) noexcept { d.swap(other.d); }
+
         // Longest line (field name + value, without its line end) accepted.
-        qsizetype maxLineBytes = DefaultMaxLineBytes;
+        qsizetype maxLineBytes() const;
+        void setMaxLineBytes(qsizetype bytes);
         // Largest event (sum of its data, in bytes) accepted.
-        qsizetype maxEventBytes = DefaultMaxEventBytes;
+        qsizetype maxEventBytes() const;
+        void setMaxEventBytes(qsizetype bytes);
+
+        bool operator==(const Limits &other) const;
+        bool operator!=(const Limits &other) const { return !(*this == other); }
+
+    private:
+        QSharedDataPointer<LimitsData> d;
     };
 
     enum class Status {
         Ok,
-        LineTooLong, // a line exceeded Limits::maxLineBytes
-        EventTooLarge, // an event's data exceeded Limits::maxEventBytes
+        LineTooLong, // a line exceeded Limits::maxLineBytes()
+        EventTooLarge, // an event's data exceeded Limits::maxEventBytes()
     };
 
     using EventHandler = std::function<void(const Event &event)>;
@@ -88,6 +109,10 @@ public:
     // kept (an `id:` of an event that was never completed is dropped, as browsers do).
     void reset();
 
+    // True when part of an event is buffered: a partial line, or fields whose blank line has
+    // not arrived. finish() now would discard them (a connection cut in the middle of an event).
+    bool hasIncompleteEvent() const;
+
     Status status() const;
     // A one-line description of status(), empty when Ok.
     QString errorString() const;
@@ -106,3 +131,5 @@ private:
 };
 
 } // namespace Sluice
+
+Q_DECLARE_SHARED(Sluice::SseParser::Limits)

@@ -1,6 +1,8 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include <Sluice/Error.h>
 
+#include "core/error_p.h"
+
 #include <QtCore/QDebug>
 #include <QtCore/QMetaEnum>
 
@@ -13,7 +15,9 @@ public:
     int httpStatus = 0;
     QString message;
     bool willRetry = false;
-    qint64 retryAfterMs = -1;
+    std::optional<std::chrono::milliseconds> retryAfter;
+    QString serverCode;
+    Response response;
 };
 
 Error::Error()
@@ -55,14 +59,49 @@ bool Error::willRetry() const
     return d->willRetry;
 }
 
-qint64 Error::retryAfterMs() const
+std::optional<std::chrono::milliseconds> Error::retryAfter() const
 {
-    return d->retryAfterMs;
+    return d->retryAfter;
 }
 
-void Error::setRetryAfterMs(qint64 ms)
+QString Error::serverCode() const
 {
-    d->retryAfterMs = ms;
+    return d->serverCode;
+}
+
+Response Error::response() const
+{
+    return d->response;
+}
+
+bool Error::isAuthError() const
+{
+    switch (d->kind) {
+    case Kind::InvalidCredentials:
+    case Kind::Unauthorized:
+    case Kind::SessionRevoked:
+    case Kind::SessionExpired:
+    case Kind::NotSignedIn:
+    case Kind::Forbidden:
+        return true;
+    default:
+        return d->httpStatus == 401 || d->httpStatus == 403;
+    }
+}
+
+bool Error::requiresSignIn() const
+{
+    return d->kind == Kind::SessionRevoked || d->kind == Kind::SessionExpired
+        || d->kind == Kind::NotSignedIn;
+}
+
+bool Error::operator==(const Error &other) const
+{
+    return d == other.d
+        || (d->kind == other.d->kind && d->httpStatus == other.d->httpStatus
+            && d->message == other.d->message && d->willRetry == other.d->willRetry
+            && d->retryAfter == other.d->retryAfter && d->serverCode == other.d->serverCode
+            && d->response == other.d->response);
 }
 
 QDebug operator<<(QDebug debug, const Error &error)
@@ -74,6 +113,56 @@ QDebug operator<<(QDebug debug, const Error &error)
         debug << ", HTTP " << error.httpStatus();
     debug << ", " << error.message() << (error.willRetry() ? ", will retry" : "") << ')';
     return debug;
+}
+
+// --- ErrorBuilder ------------------------------------------------------------------------------
+
+ErrorBuilder::ErrorBuilder(Error::Kind kind, const QString &message)
+    : m_error(kind, message)
+{ }
+
+ErrorBuilder::ErrorBuilder(const Error &from)
+    : m_error(from)
+{ }
+
+ErrorBuilder &ErrorBuilder::httpStatus(int status)
+{
+    m_error.d->httpStatus = status;
+    return *this;
+}
+
+ErrorBuilder &ErrorBuilder::willRetry(bool retry)
+{
+    m_error.d->willRetry = retry;
+    return *this;
+}
+
+ErrorBuilder &ErrorBuilder::retryAfter(std::optional<std::chrono::milliseconds> delay)
+{
+    m_error.d->retryAfter = delay;
+    return *this;
+}
+
+ErrorBuilder &ErrorBuilder::serverCode(const QString &code)
+{
+    m_error.d->serverCode = code;
+    return *this;
+}
+
+ErrorBuilder &ErrorBuilder::response(const Response &response)
+{
+    m_error.d->response = response;
+    if (response.isValid())
+        m_error.d->httpStatus = response.status();
+    if (m_error.d->serverCode.isEmpty())
+        m_error.d->serverCode = response.serverErrorCode();
+    return *this;
+}
+
+ErrorBuilder &ErrorBuilder::message(const QString &message)
+{
+    m_error.d->message = message;
+    return *this;
 }
 
 } // namespace Sluice

@@ -52,11 +52,6 @@ QString Event::origin() const
     return d->origin;
 }
 
-void Event::setOrigin(const QString &origin)
-{
-    d->origin = origin;
-}
-
 bool Event::operator==(const Event &other) const
 {
     return d == other.d

@@ -5,19 +5,58 @@
 
 namespace Sluice {
 
-namespace {
-
-SseParser::Limits sanitized(SseParser::Limits limits)
+class SseParser::LimitsData : public QSharedData
 {
-    limits.maxLineBytes = qMax<qsizetype>(1, limits.maxLineBytes);
-    limits.maxEventBytes = qMax<qsizetype>(1, limits.maxEventBytes);
-    return limits;
+public:
+    qsizetype maxLineBytes = SseParser::DefaultMaxLineBytes;
+    qsizetype maxEventBytes = SseParser::DefaultMaxEventBytes;
+};
+
+SseParser::Limits::Limits()
+    : d(new LimitsData)
+{ }
+
+SseParser::Limits::Limits(qsizetype maxLineBytes, qsizetype maxEventBytes)
+    : Limits()
+{
+    setMaxLineBytes(maxLineBytes);
+    setMaxEventBytes(maxEventBytes);
 }
 
-} // namespace
+SseParser::Limits::Limits(const Limits &other) = default;
+SseParser::Limits::Limits(Limits &&other) noexcept = default;
+SseParser::Limits &SseParser::Limits::operator=(const Limits &other) = default;
+SseParser::Limits &SseParser::Limits::operator=(Limits &&other) noexcept = default;
+SseParser::Limits::~Limits() = default;
+
+qsizetype SseParser::Limits::maxLineBytes() const
+{
+    return d->maxLineBytes;
+}
+
+void SseParser::Limits::setMaxLineBytes(qsizetype bytes)
+{
+    d->maxLineBytes = qMax<qsizetype>(1, bytes);
+}
+
+qsizetype SseParser::Limits::maxEventBytes() const
+{
+    return d->maxEventBytes;
+}
+
+void SseParser::Limits::setMaxEventBytes(qsizetype bytes)
+{
+    d->maxEventBytes = qMax<qsizetype>(1, bytes);
+}
+
+bool SseParser::Limits::operator==(const Limits &other) const
+{
+    return d == other.d
+        || (d->maxLineBytes == other.d->maxLineBytes && d->maxEventBytes == other.d->maxEventBytes);
+}
 
 SseParserPrivate::SseParserPrivate(const SseParser::Limits &limits)
-    : limits(sanitized(limits))
+    : limits { limits.maxLineBytes(), limits.maxEventBytes() }
 { }
 
 SseParserPrivate::~SseParserPrivate()
@@ -56,12 +95,12 @@ void SseParser::setRetryHandler(RetryHandler handler)
 
 SseParser::Limits SseParser::limits() const
 {
-    return d->limits;
+    return Limits(d->limits.maxLineBytes, d->limits.maxEventBytes);
 }
 
 void SseParser::setLimits(const Limits &limits)
 {
-    d->limits = sanitized(limits);
+    d->limits = { limits.maxLineBytes(), limits.maxEventBytes() };
 }
 
 SseParser::Status SseParser::feed(QByteArrayView chunk)
@@ -78,6 +117,12 @@ void SseParser::reset()
 {
     d->clearStream();
     d->status = Status::Ok;
+}
+
+bool SseParser::hasIncompleteEvent() const
+{
+    return !d->lineBuffer.isEmpty() || !d->dataBuffer.isEmpty() || !d->eventTypeBuffer.isEmpty()
+        || d->lastEventIdBuffer != d->lastEventId;
 }
 
 SseParser::Status SseParser::status() const

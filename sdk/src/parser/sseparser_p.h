@@ -39,7 +39,12 @@ public:
     // Gives memory back after an unusually large line or event.
     static void releaseBuffer(QByteArray &buffer);
 
-    SseParser::Limits limits;
+    // The limits as plain numbers: the scanner checks them for every line.
+    struct EffectiveLimits
+    {
+        qsizetype maxLineBytes = SseParser::DefaultMaxLineBytes;
+        qsizetype maxEventBytes = SseParser::DefaultMaxEventBytes;
+    } limits;
     SseParser::Status status = SseParser::Status::Ok;
 
     std::shared_ptr<const SseParser::EventHandler> eventHandler;

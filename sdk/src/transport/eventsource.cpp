@@ -1,8 +1,10 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "transport/eventsource_p.h"
 
+#include "core/error_p.h"
 #include "core/logging_p.h"
-#include "transport/httppolicy_p.h"
+#include "core/response_p.h"
+#include "transport/attemptcontext_p.h"
 
 #include <QtCore/QMetaEnum>
 #include <QtCore/QRandomGenerator>
@@ -23,8 +25,9 @@ namespace {
 
 // Retry-After is honoured up to max(maxDelay, this).
 constexpr milliseconds RetryAfterCap = 10min;
-// How long the body of a rejected response may take to end before it is aborted.
+// How long the body of a rejected response may take to end before it is given up.
 constexpr milliseconds RejectedResponseGrace = 5s;
+constexpr qint64 MinReadBufferSize = 4096;
 
 int toTimerInterval(milliseconds ms)
 {
@@ -43,6 +46,14 @@ bool isCredentialHeader(const QByteArray &name)
         || name.compare("Proxy-Authorization", Qt::CaseInsensitive) == 0;
 }
 
+QString statusText(const Response &response)
+{
+    return QStringLiteral("HTTP %1 %2")
+        .arg(response.status())
+        .arg(response.reasonPhrase())
+        .trimmed();
+}
+
 } // namespace
 
 // --- EventSourcePrivate ------------------------------------------------------------------------
@@ -54,8 +65,16 @@ EventSourcePrivate::EventSourcePrivate(EventSource *q)
     retryTimer->setSingleShot(true);
     readTimer = new QTimer(q);
     readTimer->setSingleShot(true);
+    bodyTimer = new QTimer(q);
+    bodyTimer->setSingleShot(true);
     QObject::connect(retryTimer, &QTimer::timeout, q, [this] { startAttempt(); });
     QObject::connect(readTimer, &QTimer::timeout, q, [this] { onReadTimeout(); });
+    QObject::connect(bodyTimer, &QTimer::timeout, q, [this] {
+        if (rejection) {
+            rejection->truncated = true;
+            completeRejection();
+        }
+    });
 
     parser.setEventHandler([this](const Event &event) {
         Q_Q(EventSource);
@@ -65,9 +84,7 @@ EventSourcePrivate::EventSourcePrivate(EventSource *q)
         setLastEventIdInternal(event.lastEventId());
         if (gen != generation)
             return;
-        Event dispatched = event;
-        dispatched.setOrigin(origin);
-        Q_EMIT q->eventReceived(dispatched);
+        Q_EMIT q->eventReceived(Event(event.type(), event.data(), event.lastEventId(), origin));
     });
     parser.setCommentHandler([this](QStringView text) {
         Q_Q(EventSource);
@@ -144,11 +161,8 @@ void EventSourcePrivate::sendRequest()
     request.setRawHeader("Cache-Control", "no-cache");
     if (requestHasBody && !bodyContentType.isEmpty())
         request.setRawHeader("Content-Type", bodyContentType);
-    for (const auto &[name, value] : std::as_const(rawHeaders)) {
-        if (crossOriginRedirect && isCredentialHeader(name))
-            continue; // credentials never follow a redirect to another origin
+    for (const auto &[name, value] : std::as_const(rawHeaders))
         request.setRawHeader(name, value);
-    }
     if (!lastEventId.isEmpty()) {
         const QByteArray id = lastEventId.toUtf8();
         if (isSafeHeaderValue(id))
@@ -157,11 +171,38 @@ void EventSourcePrivate::sendRequest()
             qCWarning(lcEventSource) << "last event ID contains a line break or NUL; not sent";
     }
 
-    const quint64 gen = generation;
     if (hook) {
-        hook(request, attempt());
-        if (gen != generation || readyState == EventSource::ReadyState::Closed)
-            return; // the hook closed or restarted the source
+        const quint64 gen = generation;
+        const AttemptContext context = AttemptContextBuilder::make(
+            attempt(), redirects, crossOriginRedirect, requestUrl, attemptCause);
+        inHook = true;
+        deferRequested = false;
+        failRequested.reset();
+        hook(request, context);
+        inHook = false;
+        if (gen != generation || readyState != EventSource::ReadyState::Connecting) {
+            deferralSerial = 0;
+            return; // the hook closed, suspended or restarted the source
+        }
+        if (failRequested) {
+            const Error error = *failRequested;
+            failRequested.reset();
+            deferralSerial = 0;
+            failAttempt(error);
+            return;
+        }
+        if (deferRequested) {
+            qCDebug(lcEventSource) << "attempt" << attempt() << "deferred by the request hook";
+            return; // AttemptDeferral::resume() runs sendRequest() again
+        }
+        deferralSerial = 0;
+    }
+    if (crossOriginRedirect) {
+        // Credentials never follow a redirect to another origin, whoever added them.
+        for (const QByteArray &name : request.rawHeaderList()) {
+            if (isCredentialHeader(name))
+                request.setRawHeader(name, QByteArray());
+        }
     }
 
     qCDebug(lcEventSource).noquote()
@@ -175,9 +216,12 @@ void EventSourcePrivate::sendRequest()
         r = nam->post(request, payload);
     else
         r = nam->sendCustomRequest(request, requestMethod, payload);
+    // Backpressure: Qt's HTTP thread stops reading the socket once this much is buffered.
+    r->setReadBufferSize(readBufferSize);
     reply = r;
     headHandled = false;
     accepted = false;
+    rejection.reset();
 
     // The serial ignores signals of a reply that has been abandoned since.
     const quint64 serial = ++replySerial;
@@ -200,19 +244,58 @@ void EventSourcePrivate::sendRequest()
     restartReadTimer();
 }
 
+void EventSourcePrivate::cancelDeferral()
+{
+    deferralSerial = 0;
+    deferRequested = false;
+}
+
+void EventSourcePrivate::resumeDeferred(quint64 serial)
+{
+    if (serial == 0 || serial != deferralSerial)
+        return;
+    if (inHook) { // resume() from inside the hook: nothing to wait for after all
+        deferRequested = false;
+        return;
+    }
+    deferralSerial = 0;
+    if (readyState == EventSource::ReadyState::Connecting)
+        sendRequest();
+}
+
+void EventSourcePrivate::failDeferred(quint64 serial, const Error &error)
+{
+    if (serial == 0 || serial != deferralSerial)
+        return;
+    if (inHook) {
+        failRequested = error;
+        return;
+    }
+    deferralSerial = 0;
+    if (readyState == EventSource::ReadyState::Connecting)
+        failAttempt(error);
+}
+
+void EventSourcePrivate::failAttempt(const Error &error)
+{
+    if (error.willRetry())
+        failRetryable(error);
+    else
+        failFatal(error);
+}
+
 void EventSourcePrivate::abandonReply()
 {
     Q_Q(EventSource);
     ++generation;
     ++replySerial;
     readTimer->stop();
-    // A rejected response (redirect, error status, wrong content type) is one the server is
-    // ending anyway: let it end, discarding its body, instead of aborting it (aborting a reply
-    // that Qt has already marked with an HTTP error makes Qt warn). A body that does not end
-    // within the grace period is aborted.
+    bodyTimer->stop();
+    cancelDeferral();
     const bool rejected = headHandled && !accepted;
     headHandled = false;
     accepted = false;
+    rejection.reset();
     QNetworkReply *r = reply.data();
     if (!r)
         return;
@@ -222,6 +305,9 @@ void EventSourcePrivate::abandonReply()
         r->deleteLater();
         return;
     }
+    // A rejected response is one the server is ending anyway: let it end, discarding its body,
+    // instead of aborting it (aborting a reply that Qt has already marked with an HTTP error
+    // makes Qt warn). A body that does not end within the grace period is aborted.
     if (rejected) {
         QObject::connect(r, &QNetworkReply::readyRead, r, [r] { r->readAll(); });
         QObject::connect(r, &QNetworkReply::finished, r, &QObject::deleteLater);
@@ -240,9 +326,8 @@ void EventSourcePrivate::restartReadTimer()
 
 void EventSourcePrivate::onRepeatedHead()
 {
-    // Qt 6.4's HTTP/1 channel re-sends a request by itself when it sees the connection close
-    // before it has read the response (a server that writes a whole response and closes at
-    // once); the reply then carries a second response, sent without our current Last-Event-ID.
+    // Qt 6.4's HTTP/1 channel re-sends a request by itself when the connection closes while it
+    // is still reading (see docs/ARCHITECTURE.md); the reply then carries a second response.
     // Its events would be duplicates: drop it and reconnect properly instead.
     qCInfo(lcEventSource) << "a second response head on the same reply; reconnecting";
     if (accepted)
@@ -256,27 +341,43 @@ void EventSourcePrivate::onReadyRead()
     restartReadTimer();
     if (!headHandled && !handleHead())
         return;
-    if (!accepted || !reply)
+    if (rejection) {
+        readRejectedBody(false);
         return;
-    // Everything available right now, never the whole response.
-    const QByteArray bytes = reply->readAll();
-    if (!bytes.isEmpty())
-        feed(bytes);
+    }
+    if (accepted && reply)
+        drainReply();
 }
 
-void EventSourcePrivate::feed(const QByteArray &bytes)
+bool EventSourcePrivate::drainReply()
+{
+    // Reading in bounded pieces keeps memory flat; the reply refills from the network as its
+    // buffer empties.
+    QByteArray chunk;
+    while (reply && reply->bytesAvailable() > 0) {
+        chunk = reply->read(std::min<qint64>(reply->bytesAvailable(), readBufferSize));
+        if (chunk.isEmpty())
+            break;
+        if (!feed(chunk))
+            return false;
+    }
+    return reply != nullptr;
+}
+
+bool EventSourcePrivate::feed(QByteArrayView bytes)
 {
     const quint64 gen = generation;
     const SseParser::Status status = parser.feed(bytes);
     if (gen != generation)
-        return; // a slot closed, reconnected or re-opened the source
+        return false; // a slot closed, reconnected or re-opened the source
     setLastEventIdInternal(parser.lastEventId());
     if (gen != generation)
-        return;
+        return false;
     if (status != SseParser::Status::Ok) {
         failFatal(Error(Error::Kind::ParseLimit, parser.errorString(), 200));
-        return;
+        return false;
     }
+    return true;
 }
 
 void EventSourcePrivate::onFinished()
@@ -285,26 +386,32 @@ void EventSourcePrivate::onFinished()
     QNetworkReply *r = reply.data();
     if (!headHandled) {
         if (r->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid()) {
-            if (!handleHead())
+            if (!handleHead() && !rejection)
                 return;
         } else {
-            failRetryable(Error(Error::Kind::Network, describeNetworkError(), 0, true));
+            failRetryable(Error(networkErrorKind(), describeNetworkError(), 0, true));
             return;
         }
     }
+    if (rejection) {
+        readRejectedBody(true);
+        return;
+    }
     if (!accepted || reply != r)
         return;
-    const QByteArray rest = r->readAll();
-    const quint64 gen = generation;
-    if (!rest.isEmpty())
-        feed(rest);
-    if (gen != generation)
+    if (!drainReply())
         return;
+    const bool cutMidEvent = parser.hasIncompleteEvent();
     parser.finish(); // an incomplete event is discarded
+    if (r->error() == QNetworkReply::NoError && !cutMidEvent) {
+        failRetryable(Error(Error::Kind::EndOfStream, QStringLiteral("The server ended the stream"),
+                            200, true));
+        return;
+    }
     const QString message = r->error() == QNetworkReply::NoError
-        ? QStringLiteral("The server closed the stream")
+        ? QStringLiteral("The connection closed in the middle of an event")
         : describeNetworkError();
-    failRetryable(Error(Error::Kind::Network, message, 200, true));
+    failRetryable(Error(networkErrorKind(), message, 200, true));
 }
 
 void EventSourcePrivate::onReadTimeout()
@@ -327,77 +434,135 @@ bool EventSourcePrivate::handleHead()
     if (!statusAttribute.isValid())
         return false; // no response head yet
     headHandled = true;
-    const int status = statusAttribute.toInt();
-    const QString reason = r->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
-    const QString statusText = QStringLiteral("HTTP %1 %2").arg(status).arg(reason).trimmed();
+    const Response response = ResponseBuilder::fromReply(*r);
+    const int status = response.status();
+    const HttpPolicy::StatusAction action = HttpPolicy::actionForStatus(status);
+    const quint64 gen = generation;
 
-    switch (HttpPolicy::actionForStatus(status)) {
+    switch (action) {
     case HttpPolicy::StatusAction::Open: {
-        const QByteArray contentType = r->rawHeader("Content-Type");
+        Q_EMIT q->responseReceived(response);
+        if (gen != generation)
+            return false;
+        const QByteArray contentType = response.header("Content-Type");
         if (!HttpPolicy::isEventStream(contentType)) {
-            failFatal(Error(Error::Kind::ContentType,
-                            QStringLiteral("Expected text/event-stream, got \"%1\"")
-                                .arg(QString::fromLatin1(contentType.left(100))),
-                            status));
+            failFatal(ErrorBuilder(Error::Kind::ContentType,
+                                   QStringLiteral("Expected text/event-stream, got \"%1\"")
+                                       .arg(QString::fromLatin1(contentType.left(100))))
+                          .response(response));
             return false;
         }
         accepted = true;
+        authFailures = 0;
+        attemptCause = Error();
         restartReadTimer();
         origin = HttpPolicy::serializeOrigin(r->url());
         parser.reset();
         parser.setLastEventId(lastEventId);
         openedAt.start();
-        const quint64 gen = generation;
         setReadyState(EventSource::ReadyState::Open);
         if (gen != generation)
             return false;
         qCDebug(lcEventSource).noquote() << "open" << HttpPolicy::redactedUrl(r->url());
-        Q_EMIT q->opened();
+        Q_EMIT q->opened(response);
         return gen == generation;
     }
-    case HttpPolicy::StatusAction::CloseForGood:
-        closeForGood();
-        return false;
     case HttpPolicy::StatusAction::Redirect:
-        followRedirect(status);
+        Q_EMIT q->responseReceived(response);
+        if (gen == generation)
+            followRedirect(status, response);
         return false;
-    case HttpPolicy::StatusAction::Retry: {
-        Error error(Error::Kind::HttpStatus, statusText, status, true);
-        const auto retryAfter = HttpPolicy::parseRetryAfter(r->rawHeader("Retry-After"),
-                                                            QDateTime::currentDateTimeUtc());
-        if (retryAfter) {
-            const milliseconds cap = std::max(retryPolicy.maxDelay(), RetryAfterCap);
-            error.setRetryAfterMs(std::min(*retryAfter, cap).count());
-        }
-        failRetryable(error);
-        return false;
-    }
+    case HttpPolicy::StatusAction::CloseForGood:
+    case HttpPolicy::StatusAction::Retry:
+    case HttpPolicy::StatusAction::AuthFailure:
     case HttpPolicy::StatusAction::Fail:
-        failFatal(Error(Error::Kind::HttpStatus, statusText, status));
+        // The body (the server's JSON error) is read before anything is decided.
+        rejection = Rejection { action, response, {}, false };
+        bodyTimer->start(toTimerInterval(RejectedResponseGrace));
+        readRejectedBody(r->isFinished());
         return false;
     }
     return false;
 }
 
-void EventSourcePrivate::followRedirect(int status)
+void EventSourcePrivate::readRejectedBody(bool finished)
 {
-    QNetworkReply *r = reply.data();
-    const QByteArray location = r->rawHeader("Location");
-    if (location.isEmpty()) {
-        failFatal(Error(Error::Kind::HttpStatus,
-                        QStringLiteral("HTTP %1 without a Location header").arg(status), status));
+    if (!rejection || !reply)
+        return;
+    const qint64 room = Response::MaxBodyBytes + 1 - rejection->body.size();
+    if (room > 0)
+        rejection->body += reply->read(room);
+    if (rejection->body.size() > Response::MaxBodyBytes) {
+        rejection->truncated = true;
+        completeRejection();
         return;
     }
-    const QUrl target = r->url().resolved(QUrl::fromEncoded(location));
+    if (finished || reply->isFinished())
+        completeRejection();
+}
+
+void EventSourcePrivate::completeRejection()
+{
+    Q_Q(EventSource);
+    if (!rejection)
+        return;
+    bodyTimer->stop();
+    const Rejection done = std::move(*rejection);
+    rejection.reset();
+    const Response response = ResponseBuilder::withBody(done.response, done.body, done.truncated);
+    const quint64 gen = generation;
+    Q_EMIT q->responseReceived(response);
+    if (gen != generation)
+        return;
+
+    switch (done.action) {
+    case HttpPolicy::StatusAction::CloseForGood:
+        closeForGood();
+        return;
+    case HttpPolicy::StatusAction::Retry: {
+        ErrorBuilder error(Error::Kind::HttpStatus, statusText(response));
+        error.response(response).willRetry(true);
+        const auto retryAfter = HttpPolicy::parseRetryAfter(response.header("Retry-After"),
+                                                            QDateTime::currentDateTimeUtc());
+        if (retryAfter) {
+            const milliseconds cap = std::max(retryPolicy.maxDelay(), RetryAfterCap);
+            error.retryAfter(std::min(*retryAfter, cap));
+        }
+        failRetryable(error);
+        return;
+    }
+    case HttpPolicy::StatusAction::AuthFailure:
+        failAuth(ErrorBuilder(Error::Kind::HttpStatus, statusText(response)).response(response));
+        return;
+    case HttpPolicy::StatusAction::Fail:
+    case HttpPolicy::StatusAction::Open:
+    case HttpPolicy::StatusAction::Redirect:
+        failFatal(ErrorBuilder(Error::Kind::HttpStatus, statusText(response)).response(response));
+        return;
+    }
+}
+
+void EventSourcePrivate::followRedirect(int status, const Response &response)
+{
+    const QByteArray location = response.header("Location");
+    if (location.isEmpty()) {
+        failFatal(ErrorBuilder(Error::Kind::HttpStatus,
+                               QStringLiteral("HTTP %1 without a Location header").arg(status))
+                      .response(response));
+        return;
+    }
+    const QUrl target = response.url().resolved(QUrl::fromEncoded(location));
     const QString scheme = target.scheme().toLower();
     if (!target.isValid() || (scheme != u"http" && scheme != u"https")) {
-        failFatal(Error(Error::Kind::HttpStatus,
-                        QStringLiteral("HTTP %1 to an unsupported location").arg(status), status));
+        failFatal(ErrorBuilder(Error::Kind::HttpStatus,
+                               QStringLiteral("HTTP %1 to an unsupported location").arg(status))
+                      .response(response));
         return;
     }
     if (redirects >= maxRedirects) {
-        failFatal(Error(Error::Kind::TooManyRedirects,
-                        QStringLiteral("More than %1 redirects").arg(maxRedirects), status));
+        failFatal(ErrorBuilder(Error::Kind::TooManyRedirects,
+                               QStringLiteral("More than %1 redirects").arg(maxRedirects))
+                      .response(response));
         return;
     }
     ++redirects;
@@ -411,6 +576,24 @@ void EventSourcePrivate::followRedirect(int status)
     abandonReply();
     requestUrl = target;
     sendRequest();
+}
+
+void EventSourcePrivate::failAuth(const Error &error)
+{
+    if (authFailurePolicy == EventSource::AuthFailurePolicy::Close) {
+        failFatal(error);
+        return;
+    }
+    ++authFailures;
+    if (authFailures >= retryPolicy.maxAuthFailures()) {
+        failFatal(ErrorBuilder(error)
+                      .message(QStringLiteral("Gave up after %1 authentication failure(s): %2")
+                                   .arg(authFailures)
+                                   .arg(error.message()))
+                      .willRetry(false));
+        return;
+    }
+    failRetryable(ErrorBuilder(error).willRetry(true));
 }
 
 void EventSourcePrivate::failRetryable(Error error)
@@ -431,8 +614,12 @@ void EventSourcePrivate::failRetryable(Error error)
     const double random = QRandomGenerator::global()->generateDouble();
     milliseconds delay
         = retryPolicy.delayFor(failures, random, serverRetry.value_or(retryPolicy.initialDelay()));
-    if (error.retryAfterMs() >= 0)
-        delay = std::max(delay, milliseconds(error.retryAfterMs()));
+    // The first 401/403 in a row is retried at once: the owner has fresh credentials ready
+    // (or defers the attempt until it has); repeated ones back off like any failure.
+    if (error.isAuthError() && authFailures == 1)
+        delay = 0ms;
+    if (const auto retryAfter = error.retryAfter())
+        delay = std::max(delay, *retryAfter);
     delay = milliseconds(toTimerInterval(delay));
 
     const auto maxAttempts = retryPolicy.maxAttempts();
@@ -440,17 +627,20 @@ void EventSourcePrivate::failRetryable(Error error)
     const bool attemptsSpent = maxAttempts && failures >= *maxAttempts;
     const bool timeSpent = maxElapsed && milliseconds(failingSince.elapsed()) + delay > *maxElapsed;
     if (attemptsSpent || timeSpent) {
-        Error exhausted(
-            Error::Kind::RetriesExhausted,
-            QStringLiteral("Gave up after %1 attempt(s): %2").arg(failures).arg(error.message()),
-            error.httpStatus());
-        exhausted.setRetryAfterMs(error.retryAfterMs());
-        failFatal(exhausted);
+        failFatal(ErrorBuilder(Error::Kind::RetriesExhausted,
+                               QStringLiteral("Gave up after %1 attempt(s): %2")
+                                   .arg(failures)
+                                   .arg(error.message()))
+                      .response(error.response())
+                      .httpStatus(error.httpStatus())
+                      .retryAfter(error.retryAfter())
+                      .serverCode(error.serverCode()));
         return;
     }
 
     qCInfo(lcEventSource).noquote()
         << error.message() << "- reconnecting in" << delay.count() << "ms";
+    attemptCause = error;
     const quint64 gen = generation;
     setReadyState(EventSource::ReadyState::Connecting);
     if (gen != generation)
@@ -459,7 +649,7 @@ void EventSourcePrivate::failRetryable(Error error)
     if (gen != generation || readyState != EventSource::ReadyState::Connecting)
         return;
     retryTimer->start(int(delay.count()));
-    Q_EMIT q->reconnecting(attempt(), int(delay.count()));
+    Q_EMIT q->reconnecting(attempt(), delay);
 }
 
 void EventSourcePrivate::failFatal(const Error &error)
@@ -489,6 +679,20 @@ void EventSourcePrivate::closeForGood()
     Q_EMIT q->closed();
 }
 
+Error::Kind EventSourcePrivate::networkErrorKind() const
+{
+    if (!reply)
+        return Error::Kind::Network;
+    switch (reply->error()) {
+    case QNetworkReply::SslHandshakeFailedError:
+        return Error::Kind::Tls;
+    case QNetworkReply::TimeoutError:
+        return Error::Kind::Timeout;
+    default:
+        return Error::Kind::Network;
+    }
+}
+
 QString EventSourcePrivate::describeNetworkError() const
 {
     const QNetworkReply::NetworkError code
@@ -504,6 +708,32 @@ QString EventSourcePrivate::describeNetworkError() const
     }
     const char *key = QMetaEnum::fromType<QNetworkReply::NetworkError>().valueToKey(code);
     return QStringLiteral("%1 (%2)").arg(text, QLatin1String(key ? key : "UnknownNetworkError"));
+}
+
+// --- AttemptDeferral ---------------------------------------------------------------------------
+
+AttemptDeferral::AttemptDeferral() = default;
+
+AttemptDeferral::AttemptDeferral(EventSource *source, quint64 serial)
+    : m_source(source)
+    , m_serial(serial)
+{ }
+
+bool AttemptDeferral::isPending() const
+{
+    return m_source && m_serial != 0 && m_source->d_ptr->deferralSerial == m_serial;
+}
+
+void AttemptDeferral::resume()
+{
+    if (m_source)
+        m_source->d_ptr->resumeDeferred(m_serial);
+}
+
+void AttemptDeferral::fail(const Error &error)
+{
+    if (m_source)
+        m_source->d_ptr->failDeferred(m_serial, error);
 }
 
 // --- EventSource -------------------------------------------------------------------------------
@@ -593,6 +823,26 @@ void EventSource::setRequestHook(RequestHook hook)
     d->hook = std::move(hook);
 }
 
+AttemptDeferral EventSource::deferAttempt()
+{
+    Q_D(EventSource);
+    if (!d->inHook) {
+        qCWarning(lcEventSource) << "deferAttempt() called outside the request hook; ignored";
+        return {};
+    }
+    if (!d->deferRequested) {
+        d->deferRequested = true;
+        d->deferralSerial = ++d->nextDeferralSerial;
+    }
+    return AttemptDeferral(this, d->deferralSerial);
+}
+
+bool EventSource::isAttemptDeferred() const
+{
+    Q_D(const EventSource);
+    return d->deferralSerial != 0 && !d->inHook;
+}
+
 QString EventSource::lastEventId() const
 {
     Q_D(const EventSource);
@@ -615,6 +865,18 @@ void EventSource::setRetryPolicy(const RetryPolicy &policy)
 {
     Q_D(EventSource);
     d->retryPolicy = policy;
+}
+
+EventSource::AuthFailurePolicy EventSource::authFailurePolicy() const
+{
+    Q_D(const EventSource);
+    return d->authFailurePolicy;
+}
+
+void EventSource::setAuthFailurePolicy(AuthFailurePolicy policy)
+{
+    Q_D(EventSource);
+    d->authFailurePolicy = policy;
 }
 
 std::chrono::milliseconds EventSource::readTimeout() const
@@ -643,6 +905,18 @@ void EventSource::setMaxRedirects(int redirects)
 {
     Q_D(EventSource);
     d->maxRedirects = std::max(0, redirects);
+}
+
+qint64 EventSource::readBufferSize() const
+{
+    Q_D(const EventSource);
+    return d->readBufferSize;
+}
+
+void EventSource::setReadBufferSize(qint64 bytes)
+{
+    Q_D(EventSource);
+    d->readBufferSize = std::max(bytes, MinReadBufferSize);
 }
 
 SseParser::Limits EventSource::parserLimits() const
@@ -677,6 +951,10 @@ EventSource::ReadyState EventSource::readyState() const
 void EventSource::open()
 {
     Q_D(EventSource);
+    if (d->readyState == ReadyState::Suspended) {
+        resume();
+        return;
+    }
     if (d->readyState != ReadyState::Closed)
         return;
     if (d->closedPending) { // open() from a slot of a fatal errorOccurred: finish that first
@@ -687,6 +965,8 @@ void EventSource::open()
     }
     d->abandonReply();
     d->failures = 0;
+    d->authFailures = 0;
+    d->attemptCause = Error();
     d->failingSince.invalidate();
     const quint64 gen = d->generation;
     d->setReadyState(ReadyState::Connecting);
@@ -710,13 +990,38 @@ void EventSource::close()
 void EventSource::reconnect()
 {
     Q_D(EventSource);
-    if (d->readyState == ReadyState::Closed) {
+    if (d->readyState == ReadyState::Closed || d->readyState == ReadyState::Suspended) {
         open();
         return;
     }
     d->abandonReply();
     d->retryTimer->stop();
     d->parser.reset();
+    const quint64 gen = d->generation;
+    d->setReadyState(ReadyState::Connecting);
+    if (gen != d->generation || d->readyState != ReadyState::Connecting)
+        return;
+    d->retryTimer->start(0);
+}
+
+void EventSource::suspend()
+{
+    Q_D(EventSource);
+    if (d->readyState == ReadyState::Closed || d->readyState == ReadyState::Suspended)
+        return;
+    d->abandonReply();
+    d->retryTimer->stop();
+    d->parser.reset();
+    qCDebug(lcEventSource) << "suspended";
+    d->setReadyState(ReadyState::Suspended);
+}
+
+void EventSource::resume()
+{
+    Q_D(EventSource);
+    if (d->readyState != ReadyState::Suspended)
+        return;
+    d->attemptCause = Error();
     const quint64 gen = d->generation;
     d->setReadyState(ReadyState::Connecting);
     if (gen != d->generation || d->readyState != ReadyState::Connecting)

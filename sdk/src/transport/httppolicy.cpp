@@ -23,6 +23,9 @@ StatusAction actionForStatus(int status)
     case 307:
     case 308:
         return StatusAction::Redirect;
+    case 401:
+    case 403:
+        return StatusAction::AuthFailure;
     case 408:
     case 429:
         return StatusAction::Retry;

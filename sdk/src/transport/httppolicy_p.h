@@ -19,7 +19,8 @@ enum class StatusAction {
     CloseForGood, // 204: the server says stop reconnecting
     Redirect, // 301, 302, 303, 307, 308: follow (within the redirect limit)
     Retry, // 5xx, 408, 429: back off and reconnect
-    Fail, // everything else (401/403 included): report and close
+    AuthFailure, // 401, 403: close, or retry with fresh credentials (AuthFailurePolicy)
+    Fail, // everything else: report and close
 };
 
 StatusAction actionForStatus(int status);

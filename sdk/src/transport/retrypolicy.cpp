@@ -19,6 +19,7 @@ public:
     milliseconds resetAfter { 60000 };
     std::optional<int> maxAttempts;
     std::optional<milliseconds> maxElapsed;
+    int maxAuthFailures = 3;
 };
 
 namespace {
@@ -102,6 +103,25 @@ void RetryPolicy::setMaxElapsed(std::optional<milliseconds> duration)
     if (duration)
         duration = nonNegative(*duration);
     d->maxElapsed = duration;
+}
+
+int RetryPolicy::maxAuthFailures() const
+{
+    return d->maxAuthFailures;
+}
+
+void RetryPolicy::setMaxAuthFailures(int failures)
+{
+    d->maxAuthFailures = std::max(failures, 1);
+}
+
+bool RetryPolicy::operator==(const RetryPolicy &other) const
+{
+    return d == other.d
+        || (d->initialDelay == other.d->initialDelay && d->maxDelay == other.d->maxDelay
+            && d->jitterRatio == other.d->jitterRatio && d->resetAfter == other.d->resetAfter
+            && d->maxAttempts == other.d->maxAttempts && d->maxElapsed == other.d->maxElapsed
+            && d->maxAuthFailures == other.d->maxAuthFailures);
 }
 
 milliseconds RetryPolicy::delayFor(int attempt, double random01) const
