@@ -66,10 +66,10 @@ public:
     bool isPending() const;
     // Runs the request hook again with a fresh request, then sends it (unless the hook defers
     // once more). Call it from the event loop, not from inside the hook.
-    void resume();
+    void resume() const;
     // Ends the attempt with `error`: with error.willRetry() the source backs off and tries
     // again (within its RetryPolicy), otherwise it closes with that error.
-    void fail(const Error &error);
+    void fail(const Error &error) const;
 
 private:
     friend class EventSource;

@@ -118,8 +118,8 @@ bool Response::operator==(const Response &other) const
 {
     return d == other.d
         || (d->status == other.d->status && d->reasonPhrase == other.d->reasonPhrase
-            && d->url == other.d->url && d->headers == other.d->headers
-            && d->body == other.d->body && d->bodyTruncated == other.d->bodyTruncated);
+            && d->url == other.d->url && d->headers == other.d->headers && d->body == other.d->body
+            && d->bodyTruncated == other.d->bodyTruncated);
 }
 
 // --- ResponseBuilder ---------------------------------------------------------------------------
@@ -138,8 +138,7 @@ Response ResponseBuilder::fromReply(const QNetworkReply &reply)
     return response;
 }
 
-Response ResponseBuilder::withBody(const Response &response, const QByteArray &body,
-                                   bool truncated)
+Response ResponseBuilder::withBody(const Response &response, const QByteArray &body, bool truncated)
 {
     Response copy = response;
     copy.d->bodyTruncated = truncated || body.size() > Response::MaxBodyBytes;

@@ -724,13 +724,13 @@ bool AttemptDeferral::isPending() const
     return m_source && m_serial != 0 && m_source->d_ptr->deferralSerial == m_serial;
 }
 
-void AttemptDeferral::resume()
+void AttemptDeferral::resume() const
 {
     if (m_source)
         m_source->d_ptr->resumeDeferred(m_serial);
 }
 
-void AttemptDeferral::fail(const Error &error)
+void AttemptDeferral::fail(const Error &error) const
 {
     if (m_source)
         m_source->d_ptr->failDeferred(m_serial, error);

@@ -1,0 +1,63 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
+#pragma once
+
+#include <Sluice/ApiReply.h>
+#include <Sluice/sluice_global.h>
+
+#include <QtCore/QJsonObject>
+#include <QtCore/QObject>
+
+#include <memory>
+
+namespace Sluice {
+
+class ApiClientPrivate;
+class AuthSession;
+
+// The server's REST API (sessions, prompts, stream tokens, publishing events) on a signed-in
+// AuthSession. Every call is asynchronous and returns an ApiReply (see Job): nothing blocks.
+// Requests carry the session's current access token; a call made while the token is being
+// refreshed waits for it, and a 401 answer triggers one (shared) refresh and one retry.
+//
+//   auto *api = new Sluice::ApiClient(session, this);
+//   connect(api->createPrompt(sessionId, "Explain the build"), &Sluice::Job::finished, this,
+//           [](Sluice::Job *job) { auto *reply = static_cast<Sluice::ApiReply *>(job); ... });
+class SLUICE_EXPORT ApiClient : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ApiClient(AuthSession *session, QObject *parent = nullptr);
+    ~ApiClient() override;
+
+    AuthSession *session() const;
+
+    // How long one HTTP request may take (default 30 s).
+    std::chrono::milliseconds requestTimeout() const;
+    void setRequestTimeout(std::chrono::milliseconds timeout);
+
+    ApiReply *listSessions();
+    ApiReply *createSession(const QString &title = {});
+    ApiReply *getSession(const QString &sessionId);
+    ApiReply *listPrompts(const QString &sessionId);
+    ApiReply *createPrompt(const QString &sessionId, const QString &text);
+    ApiReply *getPrompt(const QString &sessionId, const QString &promptId);
+    // A short-lived token that opens this prompt's stream (PromptStream::Mode::StreamToken).
+    ApiReply *createStreamToken(const QString &sessionId, const QString &promptId);
+    // Appends an event to the prompt's log (type: message, tool_use, tool_result, status, error
+    // or done).
+    ApiReply *publishEvent(const QString &sessionId, const QString &promptId, const QString &type,
+                           const QJsonObject &data = {});
+
+    // Any authenticated call: `path` below the server URL (e.g. "/api/claude-code/sessions"),
+    // `body` sent as JSON when not empty.
+    ApiReply *request(const QByteArray &method, const QString &path, const QJsonObject &body = {});
+
+    // The URL of a prompt's stream.
+    QUrl streamUrl(const QString &sessionId, const QString &promptId) const;
+
+private:
+    Q_DECLARE_PRIVATE(ApiClient)
+    std::unique_ptr<ApiClientPrivate> d_ptr;
+};
+
+} // namespace Sluice
