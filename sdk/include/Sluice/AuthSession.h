@@ -127,7 +127,8 @@ public:
     // one is, else after the shared refresh), or with the error that prevents it (NotSignedIn,
     // SessionRevoked, Network, ...). Never calls back synchronously; not at all when `context`
     // is destroyed first.
-    void whenAccessTokenReady(QObject *context, std::function<void(const Sluice::Error &)> callback);
+    void whenAccessTokenReady(QObject *context,
+                              std::function<void(const Sluice::Error &)> callback);
     // The server refused the access token of `generation` (401): unless a newer token is held
     // already, it is dropped and a refresh starts.
     void rejectAccessToken(quint64 generation);

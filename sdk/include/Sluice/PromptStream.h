@@ -34,10 +34,12 @@ class PromptStreamPrivate;
 //   Cookie                 the server's HttpOnly access cookie from the session's cookie jar
 //                          (the server must run with --cookie-mode).
 // Every attempt waits for a valid access token first (sharing the session's single refresh),
-// and resumes after the last event received (Last-Event-ID). The server ends Bearer and cookie
-// streams when the access token expires; the stream reconnects with a fresh one. A 401 refreshes
-// and retries within the retry policy. Events already delivered are never delivered again (ids
-// are the prompt's log sequence numbers). The stream ends for good after `done` (without a
+// and resumes after the last event received (Last-Event-ID). Each stream has its own network
+// manager (Qt 6.4 runs at most six HTTP/1 connections per host and manager) with the session's
+// proxy; in Cookie mode the session's cookies are copied into every attempt. The server ends Bearer
+// and cookie streams when the access token expires; the stream reconnects with a fresh one. A 401
+// refreshes and retries within the retry policy. Events already delivered are never delivered again
+// (ids are the prompt's log sequence numbers). The stream ends for good after `done` (without a
 // reconnect round-trip), on 204, or on a fatal error.
 class SLUICE_EXPORT PromptStream : public QObject
 {
@@ -84,7 +86,7 @@ public:
     qint64 duplicatesDropped() const;
 
     // The underlying EventSource, to tune its RetryPolicy, read timeout or buffer size. Its
-    // request hook, auth policy, URL and network manager belong to the PromptStream.
+    // request hook, auth policy and URL belong to the PromptStream.
     EventSource *eventSource() const;
 
 public Q_SLOTS:

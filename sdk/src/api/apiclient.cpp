@@ -151,8 +151,7 @@ ApiReply *ApiClient::getPrompt(const QString &sessionId, const QString &promptId
 ApiReply *ApiClient::createStreamToken(const QString &sessionId, const QString &promptId)
 {
     return d_ptr->start(this, ApiReply::Operation::CreateStreamToken, "POST",
-                        JsonCall::promptPath(sessionId, promptId)
-                            + QStringLiteral("/stream-token"),
+                        JsonCall::promptPath(sessionId, promptId) + QStringLiteral("/stream-token"),
                         {}, QStringLiteral("Getting a stream token"));
 }
 
@@ -167,8 +166,7 @@ ApiReply *ApiClient::publishEvent(const QString &sessionId, const QString &promp
                         QJsonDocument(body), QStringLiteral("Publishing an event"));
 }
 
-ApiReply *ApiClient::request(const QByteArray &method, const QString &path,
-                             const QJsonObject &body)
+ApiReply *ApiClient::request(const QByteArray &method, const QString &path, const QJsonObject &body)
 {
     return d_ptr->start(this, ApiReply::Operation::Custom, method, path,
                         body.isEmpty() ? QJsonDocument() : QJsonDocument(body),

@@ -136,9 +136,8 @@ QDateTime PromptInfo::createdAt() const
 bool PromptInfo::operator==(const PromptInfo &other) const
 {
     return d == other.d
-        || (d->id == other.d->id && d->sessionId == other.d->sessionId
-            && d->text == other.d->text && d->status == other.d->status
-            && d->createdAt == other.d->createdAt);
+        || (d->id == other.d->id && d->sessionId == other.d->sessionId && d->text == other.d->text
+            && d->status == other.d->status && d->createdAt == other.d->createdAt);
 }
 
 } // namespace Sluice

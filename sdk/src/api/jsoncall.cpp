@@ -66,6 +66,7 @@ QNetworkReply *send(QNetworkAccessManager *nam, const QNetworkRequest &request,
     {
         bool timedOut = false;
         bool done = false;
+        bool encrypted = false;
     };
     auto state = std::make_shared<State>();
     auto *timer = new QTimer(reply);
@@ -76,33 +77,36 @@ QNetworkReply *send(QNetworkAccessManager *nam, const QNetworkRequest &request,
     });
     if (timeout.count() > 0)
         timer->start(timeout);
+    QObject::connect(reply, &QNetworkReply::encrypted, reply, [state] { state->encrypted = true; });
     QObject::connect(reply, &QNetworkReply::downloadProgress, reply, [reply](qint64 received) {
         if (received > MaxAnswerBytes)
             reply->abort();
     });
-    QObject::connect(reply, &QNetworkReply::finished, context,
-                     [reply, state, done = std::move(done), what = QString::fromLatin1(method)
-                          + u' ' + r.url().path()] {
-                         if (state->done)
-                             return;
-                         state->done = true;
-                         reply->deleteLater();
-                         Result result;
-                         const QVariant status
-                             = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-                         const QByteArray bytes = reply->readAll();
-                         if (status.isValid()) {
-                             result.response = ResponseBuilder::withBody(
-                                 ResponseBuilder::fromReply(*reply), bytes, false);
-                             result.json = QJsonDocument::fromJson(bytes);
-                         }
-                         const int code = result.response.status();
-                         if (code < 200 || code > 299 || state->timedOut) {
-                             result.error = errorFor(what, result.response, int(reply->error()),
-                                                     reply->errorString(), state->timedOut);
-                         }
-                         done(result);
-                     });
+    QObject::connect(
+        reply, &QNetworkReply::finished, context,
+        [reply, state, done = std::move(done),
+         what = QString(QString::fromLatin1(method) + u' ' + r.url().path())] {
+            if (state->done)
+                return;
+            state->done = true;
+            reply->deleteLater();
+            Result result;
+            const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+            const QByteArray bytes = reply->readAll();
+            if (status.isValid()) {
+                result.response
+                    = ResponseBuilder::withBody(ResponseBuilder::fromReply(*reply), bytes, false);
+                result.json = QJsonDocument::fromJson(bytes);
+            }
+            const int code = result.response.status();
+            if (code < 200 || code > 299 || state->timedOut) {
+                const bool handshakeUnfinished
+                    = reply->url().scheme() == u"https" && !state->encrypted;
+                result.error = errorFor(what, result.response, int(reply->error()),
+                                        reply->errorString(), state->timedOut, handshakeUnfinished);
+            }
+            done(result);
+        });
     // The context went away: nobody wants the answer.
     QObject::connect(context, &QObject::destroyed, reply, [reply, state] {
         state->done = true;
@@ -113,23 +117,35 @@ QNetworkReply *send(QNetworkAccessManager *nam, const QNetworkRequest &request,
 }
 
 Error errorFor(const QString &what, const Response &response, int networkError,
-               const QString &networkErrorText, bool timedOut)
+               const QString &networkErrorText, bool timedOut, bool tlsHandshakeUnfinished)
 {
     using Kind = Error::Kind;
     if (timedOut)
-        return Error(Kind::Timeout, QStringLiteral("%1: the server did not answer in time").arg(what));
+        return Error(Kind::Timeout,
+                     QStringLiteral("%1: the server did not answer in time").arg(what));
     const int status = response.status();
     if (status == 0) {
         switch (QNetworkReply::NetworkError(networkError)) {
         case QNetworkReply::SslHandshakeFailedError:
-            return Error(Kind::Tls, QStringLiteral("%1: TLS error: %2").arg(what, networkErrorText));
+            return Error(Kind::Tls,
+                         QStringLiteral("%1: TLS error: %2").arg(what, networkErrorText));
         case QNetworkReply::OperationCanceledError:
             return Error(Kind::Canceled, QStringLiteral("%1: canceled").arg(what));
         case QNetworkReply::TimeoutError:
             return Error(Kind::Timeout, QStringLiteral("%1: timed out").arg(what));
+        case QNetworkReply::RemoteHostClosedError:
+        case QNetworkReply::UnknownNetworkError:
+            if (tlsHandshakeUnfinished) // e.g. https:// to a plain-HTTP port
+                return Error(
+                    Kind::Tls,
+                    QStringLiteral("%1: TLS error: the server closed the connection during "
+                                   "the TLS handshake (is it an HTTPS server?)")
+                        .arg(what));
+            Q_FALLTHROUGH();
         default:
-            return Error(Kind::Network,
-                         QStringLiteral("%1: cannot reach the server: %2").arg(what, networkErrorText));
+            return Error(
+                Kind::Network,
+                QStringLiteral("%1: cannot reach the server: %2").arg(what, networkErrorText));
         }
     }
     const QString serverMessage = response.serverErrorMessage();

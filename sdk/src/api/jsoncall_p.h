@@ -43,9 +43,10 @@ QNetworkReply *send(QNetworkAccessManager *nam, const QNetworkRequest &request,
                     std::chrono::milliseconds timeout, QObject *context, Callback done);
 
 // The error for an answer that is not 2xx, or for no answer at all. `what` names the operation
-// for messages ("Sign-in", "Listing sessions").
+// for messages ("POST /api/auth/login"). `tlsHandshakeUnfinished`: an https request failed before
+// its connection was encrypted.
 Error errorFor(const QString &what, const Response &response, int networkError,
-               const QString &networkErrorText, bool timedOut);
+               const QString &networkErrorText, bool timedOut, bool tlsHandshakeUnfinished);
 
 // The path of a prompt below the server: /api/claude-code/sessions/{sid}/prompts/{pid}.
 QString promptPath(const QString &sessionId, const QString &promptId);

@@ -192,9 +192,8 @@ void AuthSessionPrivate::signOutLocally(const Error &reason, bool removeStored)
     }
     setRemembered(false);
     setState(AuthSession::State::SignedOut);
-    resolveWaiters(reason.isError()
-                       ? reason
-                       : Error(Error::Kind::NotSignedIn, QStringLiteral("Signed out")));
+    resolveWaiters(
+        reason.isError() ? reason : Error(Error::Kind::NotSignedIn, QStringLiteral("Signed out")));
     if (wasSignedIn)
         Q_EMIT q->signedOut(reason);
 }
@@ -377,8 +376,8 @@ void AuthSession::setServerUrl(const QUrl &url)
         if (d->signInJob) {
             if (d->signInReply)
                 d->signInReply->abort();
-            d->finishSignIn(d->signInJob, Error(Error::Kind::Canceled,
-                                                QStringLiteral("The server URL changed")));
+            d->finishSignIn(d->signInJob,
+                            Error(Error::Kind::Canceled, QStringLiteral("The server URL changed")));
         }
         d->signOutLocally({}, false);
     }
@@ -483,8 +482,7 @@ quint64 AuthSession::accessTokenGeneration() const
     return d->generation;
 }
 
-Job *AuthSession::login(const QString &userName, const QString &password,
-                        RememberOption remember)
+Job *AuthSession::login(const QString &userName, const QString &password, RememberOption remember)
 {
     Q_D(AuthSession);
     auto *job = new AuthJob(this);
@@ -493,8 +491,8 @@ Job *AuthSession::login(const QString &userName, const QString &password,
         return job;
     }
     if (userName.isEmpty() || password.isEmpty()) {
-        job->complete(Error(Error::Kind::InvalidRequest,
-                            QStringLiteral("Enter a user name and a password")));
+        job->complete(
+            Error(Error::Kind::InvalidRequest, QStringLiteral("Enter a user name and a password")));
         return job;
     }
     // A new sign-in replaces whatever was going on.
@@ -664,8 +662,8 @@ Job *AuthSession::logout(LogoutScope scope)
         authorize(request);
         QJsonDocument body;
         if (scope == LogoutScope::ThisDevice)
-            body = QJsonDocument(
-                QJsonObject { { QStringLiteral("refreshToken"), QString::fromLatin1(refreshToken) } });
+            body = QJsonDocument(QJsonObject {
+                { QStringLiteral("refreshToken"), QString::fromLatin1(refreshToken) } });
         JsonCall::send(d->manager(), request, "POST", body, d->requestTimeout, job,
                        [d, job](const JsonCall::Result &result) {
                            qCInfo(lcAuth) << "signed out";

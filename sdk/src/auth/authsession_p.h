@@ -88,7 +88,8 @@ public:
     void resolveWaiters(const Error &error);
 
     // POST /api/auth/refresh with `token`; calls `done` with the call's result.
-    QNetworkReply *postRefresh(const QByteArray &token, std::function<void(const JsonCall::Result &)> done);
+    QNetworkReply *postRefresh(const QByteArray &token,
+                               std::function<void(const JsonCall::Result &)> done);
     void startRefresh();
     void onRefreshResult(const JsonCall::Result &result);
     // The error for a refused refresh token.

@@ -53,23 +53,22 @@ public:
         keychainJob->setAutoDelete(true);
         keychainJob->setInsecureFallback(false); // never a plain-text file
         keychainJob->setKey(key);
-        QObject::connect(keychainJob, &QKeychain::Job::finished, job,
-                         [job, operation](QKeychain::Job *finished) {
-                             QKeychain::Error code = finished->error();
-                             // Removing what is not there is success.
-                             if (operation == TokenStoreJob::Operation::Remove
-                                 && code == QKeychain::EntryNotFound)
-                                 code = QKeychain::NoError;
-                             const Error error
-                                 = keychainError(code, finished->errorString(), operation);
-                             if (error.kind() == Error::Kind::Keychain)
-                                 qCWarning(lcTokenStore).noquote() << error.message();
-                             QByteArray token;
-                             if (!error.isError() && operation == TokenStoreJob::Operation::Read)
-                                 token = static_cast<QKeychain::ReadPasswordJob *>(finished)
-                                             ->binaryData();
-                             job->complete(error, token);
-                         });
+        QObject::connect(
+            keychainJob, &QKeychain::Job::finished, job,
+            [job, operation](QKeychain::Job *finished) {
+                QKeychain::Error code = finished->error();
+                // Removing what is not there is success.
+                if (operation == TokenStoreJob::Operation::Remove
+                    && code == QKeychain::EntryNotFound)
+                    code = QKeychain::NoError;
+                const Error error = keychainError(code, finished->errorString(), operation);
+                if (error.kind() == Error::Kind::Keychain)
+                    qCWarning(lcTokenStore).noquote() << error.message();
+                QByteArray token;
+                if (!error.isError() && operation == TokenStoreJob::Operation::Read)
+                    token = static_cast<QKeychain::ReadPasswordJob *>(finished)->binaryData();
+                job->complete(error, token);
+            });
         keychainJob->start();
         return job;
     }

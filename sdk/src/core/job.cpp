@@ -51,7 +51,8 @@ void Job::abort()
     finish(Error(Error::Kind::Canceled, QStringLiteral("The operation was canceled")));
 }
 
-void Job::cancel() { }
+void Job::cancel()
+{ }
 
 void Job::finish(const Error &error)
 {

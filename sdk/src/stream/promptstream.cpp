@@ -6,6 +6,10 @@
 
 #include <QtCore/QJsonDocument>
 #include <QtCore/QUrlQuery>
+#include <QtNetwork/QNetworkAccessManager>
+#include <QtNetwork/QNetworkCookie>
+#include <QtNetwork/QNetworkCookieJar>
+#include <QtNetwork/QNetworkProxy>
 #include <QtNetwork/QNetworkRequest>
 
 namespace Sluice {
@@ -47,9 +51,13 @@ void PromptStreamPrivate::prepareRequest(QNetworkRequest &request, const Attempt
         return;
     }
     if (context.isRedirect()) {
-        // Redirect hops of the same origin keep the header; nothing goes to another origin.
-        if (mode == PromptStream::Mode::Header && !context.isCrossOrigin())
+        // Redirect hops of the same origin keep the credential; nothing goes to another origin.
+        if (context.isCrossOrigin())
+            return;
+        if (mode == PromptStream::Mode::Header)
             session->authorize(request);
+        else if (mode == PromptStream::Mode::Cookie)
+            attachCookies(request);
         return;
     }
     switch (mode) {
@@ -64,6 +72,7 @@ void PromptStreamPrivate::prepareRequest(QNetworkRequest &request, const Attempt
         // The cookie jar holds the access cookie of the current token (login and refresh set it).
         if (session->hasValidAccessToken()) {
             attemptGeneration = session->accessTokenGeneration();
+            attachCookies(request);
             return;
         }
         deferUntilTokenReady();
@@ -83,6 +92,20 @@ void PromptStreamPrivate::prepareRequest(QNetworkRequest &request, const Attempt
         deferUntilStreamToken();
         return;
     }
+}
+
+void PromptStreamPrivate::attachCookies(QNetworkRequest &request)
+{
+    // The stream has its own network manager (Qt 6.4 runs at most six HTTP/1 connections per
+    // host and manager: streams must not queue behind each other), so the session's cookies
+    // are copied in at every attempt.
+    QNetworkAccessManager *nam = session->networkAccessManager();
+    QNetworkCookieJar *jar = nam ? nam->cookieJar() : nullptr;
+    const QList<QNetworkCookie> cookies
+        = jar ? jar->cookiesForUrl(request.url()) : QList<QNetworkCookie>();
+    request.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
+    if (!cookies.isEmpty())
+        request.setHeader(QNetworkRequest::CookieHeader, QVariant::fromValue(cookies));
 }
 
 void PromptStreamPrivate::deferUntilTokenReady()
@@ -107,8 +130,7 @@ void PromptStreamPrivate::deferUntilStreamToken()
     QObject::connect(minting, &Job::finished, q, [this, deferral](Job *job) {
         auto *reply = static_cast<ApiReply *>(job);
         if (reply->error().isError()) {
-            qCInfo(lcPromptStream).noquote()
-                << "no stream token:" << reply->error().message();
+            qCInfo(lcPromptStream).noquote() << "no stream token:" << reply->error().message();
             deferral.fail(asAttemptFailure(reply->error()));
             return;
         }
@@ -241,8 +263,8 @@ void PromptStreamPrivate::endForGood(PromptStream::State finalState)
 
 // --- PromptStream ------------------------------------------------------------------------------
 
-PromptStream::PromptStream(AuthSession *session, const QString &sessionId,
-                           const QString &promptId, QObject *parent)
+PromptStream::PromptStream(AuthSession *session, const QString &sessionId, const QString &promptId,
+                           QObject *parent)
     : QObject(parent)
     , d_ptr(std::make_unique<PromptStreamPrivate>(this))
 {
@@ -345,8 +367,7 @@ EventSource *PromptStream::eventSource() const
 void PromptStream::start()
 {
     Q_D(PromptStream);
-    if (d->state == State::Connecting || d->state == State::Live
-        || d->state == State::Reconnecting)
+    if (d->state == State::Connecting || d->state == State::Live || d->state == State::Reconnecting)
         return;
     if (d->state == State::Suspended) {
         resume();
@@ -360,7 +381,9 @@ void PromptStream::start()
     d->fatalError = false;
     d->everOpened = false;
     d->source->setUrl(d->api->streamUrl(d->sessionId, d->promptId));
-    d->source->setNetworkAccessManager(d->session->networkAccessManager());
+    // Its own manager (see attachCookies()), going through the session's proxy.
+    if (QNetworkAccessManager *nam = d->session->networkAccessManager())
+        d->source->networkAccessManager()->setProxy(nam->proxy());
     d->source->setLastEventId(d->lastEventId);
     d->setState(State::Connecting);
     d->source->open();

@@ -40,6 +40,7 @@ public:
     void setState(PromptStream::State newState);
     void setLastEventId(const QString &id);
     void prepareRequest(QNetworkRequest &request, const AttemptContext &context);
+    void attachCookies(QNetworkRequest &request);
     void deferUntilTokenReady();
     void deferUntilStreamToken();
     void onEvent(const Event &event);

@@ -5,6 +5,7 @@
 #include "core/logging_p.h"
 #include "core/response_p.h"
 #include "transport/attemptcontext_p.h"
+#include "transport/oneshotbody_p.h"
 
 #include <QtCore/QMetaEnum>
 #include <QtCore/QRandomGenerator>
@@ -207,20 +208,18 @@ void EventSourcePrivate::sendRequest()
 
     qCDebug(lcEventSource).noquote()
         << "attempt" << attempt() << requestMethod << HttpPolicy::redactedUrl(request.url());
-    QNetworkAccessManager *nam = manager();
-    QNetworkReply *r = nullptr;
+    // One logical attempt is one request on the wire: the body goes through a device Qt cannot
+    // rewind, so its HTTP stack cannot re-send the request by itself (oneshotbody_p.h).
     const QByteArray payload = requestHasBody ? body : QByteArray();
-    if (requestMethod == "GET" && payload.isEmpty())
-        r = nam->get(request);
-    else if (requestMethod == "POST")
-        r = nam->post(request, payload);
-    else
-        r = nam->sendCustomRequest(request, requestMethod, payload);
-    // Backpressure: Qt's HTTP thread stops reading the socket once this much is buffered.
-    r->setReadBufferSize(readBufferSize);
+    request.setHeader(QNetworkRequest::ContentLengthHeader, qint64(payload.size()));
+    request.setAttribute(QNetworkRequest::DoNotBufferUploadDataAttribute, true);
+    auto *upload = new OneShotBody(payload);
+    QNetworkReply *r = manager()->sendCustomRequest(request, requestMethod, upload);
+    upload->setParent(r);
     reply = r;
     headHandled = false;
     accepted = false;
+    encrypted = false;
     rejection.reset();
 
     // The serial ignores signals of a reply that has been abandoned since.
@@ -228,6 +227,10 @@ void EventSourcePrivate::sendRequest()
     QObject::connect(r, &QNetworkReply::metaDataChanged, q, [this, serial] {
         if (serial != replySerial || !reply)
             return;
+        // Backpressure: Qt's HTTP thread stops reading the socket once this much is buffered
+        // (only from here on: with an upload device the reply starts after sendCustomRequest()
+        // returned, and a size set earlier is lost).
+        reply->setReadBufferSize(readBufferSize);
         if (!headHandled)
             handleHead();
         else
@@ -236,6 +239,10 @@ void EventSourcePrivate::sendRequest()
     QObject::connect(r, &QNetworkReply::readyRead, q, [this, serial] {
         if (serial == replySerial && reply)
             onReadyRead();
+    });
+    QObject::connect(r, &QNetworkReply::encrypted, q, [this, serial] {
+        if (serial == replySerial)
+            encrypted = true;
     });
     QObject::connect(r, &QNetworkReply::finished, q, [this, serial] {
         if (serial == replySerial && reply)
@@ -403,12 +410,16 @@ void EventSourcePrivate::onFinished()
         return;
     const bool cutMidEvent = parser.hasIncompleteEvent();
     parser.finish(); // an incomplete event is discarded
-    if (r->error() == QNetworkReply::NoError && !cutMidEvent) {
+    // ContentReSendError after the response head: Qt wanted to re-send the request after the
+    // server closed a complete response, and the one-shot body refused (oneshotbody_p.h).
+    const bool endedByServer
+        = r->error() == QNetworkReply::NoError || r->error() == QNetworkReply::ContentReSendError;
+    if (endedByServer && !cutMidEvent) {
         failRetryable(Error(Error::Kind::EndOfStream, QStringLiteral("The server ended the stream"),
                             200, true));
         return;
     }
-    const QString message = r->error() == QNetworkReply::NoError
+    const QString message = endedByServer
         ? QStringLiteral("The connection closed in the middle of an event")
         : describeNetworkError();
     failRetryable(Error(networkErrorKind(), message, 200, true));
@@ -686,6 +697,10 @@ Error::Kind EventSourcePrivate::networkErrorKind() const
     switch (reply->error()) {
     case QNetworkReply::SslHandshakeFailedError:
         return Error::Kind::Tls;
+    case QNetworkReply::RemoteHostClosedError:
+        // Closed before the handshake completed: e.g. https:// to a plain-HTTP port.
+        return reply->url().scheme() == u"https" && !encrypted ? Error::Kind::Tls
+                                                               : Error::Kind::Network;
     case QNetworkReply::TimeoutError:
         return Error::Kind::Timeout;
     default:

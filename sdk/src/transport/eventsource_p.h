@@ -78,6 +78,7 @@ public:
     int redirects = 0;
     bool headHandled = false;
     bool accepted = false;
+    bool encrypted = false; // the TLS handshake of this request's connection completed
     QString origin;
 
     // A rejected response whose body is being read before the policy acts on it.

@@ -45,7 +45,8 @@ QList<OptionSpec> optionSpecs()
         { S("access-token-ttl"),
           { S("SLUICE_ACCESS_TOKEN_TTL") },
           S("duration"),
-          S("Access token lifetime, 1m..24h (default 15m). Durations: 90, 90s, 15m, 2h, 30d.") },
+          S("Access token lifetime, 10s..24h (default 15m; under a minute only makes sense in "
+            "tests). Durations: 90, 90s, 15m, 2h, 30d.") },
         { S("refresh-token-ttl"),
           { S("SLUICE_REFRESH_TOKEN_TTL") },
           S("duration"),
@@ -286,7 +287,7 @@ ServerConfig readConfig(const Reader &r, ConfigParseResult &result, const QProce
                                            return ConfigValues::parseOriginList(text, error);
                                        });
 
-    c.accessTokenTtl = r.secondsIn(QStringLiteral("access-token-ttl"), c.accessTokenTtl, 60s, 24h);
+    c.accessTokenTtl = r.secondsIn(QStringLiteral("access-token-ttl"), c.accessTokenTtl, 10s, 24h);
     c.refreshTokenTtl
         = r.secondsIn(QStringLiteral("refresh-token-ttl"), c.refreshTokenTtl, 1h, hours(365 * 24));
     c.streamTokenTtl = r.secondsIn(QStringLiteral("stream-token-ttl"), c.streamTokenTtl, 10s, 300s);

@@ -57,10 +57,13 @@ bool ServerProcess::start(const QStringList &extraArgs, const Env &env, int time
     }
     static const QRegularExpression listening(
         QStringLiteral("sluice-server listening on (http://127\\.0\\.0\\.1:\\d+)\\n"));
+    // A restart (start() again after kill() or stop()) keeps the earlier output in the log:
+    // only this process's output may announce the port.
+    const qsizetype logStart = m_log.size();
     QDeadlineTimer deadline(timeoutMs);
     while (!deadline.hasExpired()) {
         m_log += m_process->readAll();
-        const auto match = listening.match(QString::fromUtf8(m_log));
+        const auto match = listening.match(QString::fromUtf8(m_log.mid(logStart)));
         if (match.hasMatch()) {
             m_baseUrl = QUrl(match.captured(1));
             return true;

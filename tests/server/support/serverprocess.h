@@ -28,6 +28,8 @@ public:
     ServerProcess &operator=(const ServerProcess &) = delete;
 
     // Extra arguments come after --host 127.0.0.1 --port 0 --data-dir <tmp>, so they win.
+    // Calling it again after kill() or stop() restarts the server on the same data directory
+    // (on a new port).
     bool start(const QStringList &extraArgs = {}, const Env &env = {}, int timeoutMs = 60000);
     // SIGTERM and wait; SIGKILL after timeoutMs. True when the process exited normally with 0.
     bool stop(int timeoutMs = 30000);
