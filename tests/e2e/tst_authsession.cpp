@@ -103,8 +103,8 @@ private Q_SLOTS:
         AuthSession session(m_server.baseUrl());
         Error error;
         for (int i = 0; i < 3; ++i) {
-            error = waitForJob(session.login(QStringLiteral("mallory-target"),
-                                             QStringLiteral("guess-%1").arg(i)));
+            error = waitForJob(
+                session.login(QStringLiteral("mallory-target"), QStringLiteral("guess-%1").arg(i)));
             QCOMPARE(error.kind(), Error::Kind::InvalidCredentials);
         }
         error = waitForJob(session.login(QStringLiteral("mallory-target"), Password));
@@ -112,8 +112,9 @@ private Q_SLOTS:
         QCOMPARE(error.httpStatus(), 429);
         QVERIFY(error.retryAfter().has_value());
         QVERIFY(*error.retryAfter() > 0ms);
-        QVERIFY2(error.message().startsWith(QStringLiteral("Too many failed sign-ins: try again in ")),
-                 qPrintable(error.message()));
+        QVERIFY2(
+            error.message().startsWith(QStringLiteral("Too many failed sign-ins: try again in ")),
+            qPrintable(error.message()));
         QCOMPARE(session.state(), AuthSession::State::SignedOut);
     }
 
@@ -160,7 +161,8 @@ private Q_SLOTS:
         AuthSession session(QUrl(QStringLiteral("https://127.0.0.1:%1").arg(server.serverPort())));
         const Error error = waitForJob(session.login(UserName, Password));
         QVERIFY2(error.kind() == Error::Kind::Tls, qPrintable(error.message()));
-        QVERIFY2(error.message().contains(QStringLiteral("TLS error")), qPrintable(error.message()));
+        QVERIFY2(error.message().contains(QStringLiteral("TLS error")),
+                 qPrintable(error.message()));
         QCOMPARE(session.state(), AuthSession::State::SignedOut);
     }
 
@@ -281,9 +283,9 @@ private Q_SLOTS:
         QVERIFY(!stolen.isEmpty());
 
         HttpClient thief(m_server.baseUrl());
-        const HttpResponse used = thief.postJson(
-            QStringLiteral("/api/auth/refresh"),
-            { { QStringLiteral("refreshToken"), QString::fromLatin1(stolen) } });
+        const HttpResponse used
+            = thief.postJson(QStringLiteral("/api/auth/refresh"),
+                             { { QStringLiteral("refreshToken"), QString::fromLatin1(stolen) } });
         QCOMPARE(used.status, 200);
 
         QSignalSpy signedOut(&session, &AuthSession::signedOut);
@@ -348,7 +350,8 @@ private Q_SLOTS:
         session.setTokenStore(&store);
         QVERIFY(!waitForJob(session.login(UserName, Password, AuthSession::Remember)).isError());
         QVERIFY(waitUntil([&] { return store.keys().size() == 1; }));
-        QVERIFY(!waitForJob(session.login(UserName, Password, AuthSession::DontRemember)).isError());
+        QVERIFY(
+            !waitForJob(session.login(UserName, Password, AuthSession::DontRemember)).isError());
         QVERIFY(waitUntil([&] { return store.keys().isEmpty(); }));
         QVERIFY(!session.isRemembered());
     }
@@ -406,8 +409,9 @@ private Q_SLOTS:
         QCOMPARE(list->prompts().at(0).id(), info.id());
         delete list;
 
-        ApiReply *published = api.publishEvent(session.id(), info.id(), QStringLiteral("message"),
-                                               { { QStringLiteral("delta"), QStringLiteral("hi") } });
+        ApiReply *published
+            = api.publishEvent(session.id(), info.id(), QStringLiteral("message"),
+                               { { QStringLiteral("delta"), QStringLiteral("hi") } });
         published->setAutoDelete(false);
         QVERIFY(!waitForJob(published).isError());
         QCOMPARE(published->eventId(), qint64(1));
@@ -415,13 +419,13 @@ private Q_SLOTS:
         QVERIFY(!waitForJob(api.publishEvent(session.id(), info.id(), QStringLiteral("done")))
                      .isError());
 
-        const Error afterDone = waitForJob(
-            api.publishEvent(session.id(), info.id(), QStringLiteral("message"), {}));
+        const Error afterDone
+            = waitForJob(api.publishEvent(session.id(), info.id(), QStringLiteral("message"), {}));
         QCOMPARE(afterDone.kind(), Error::Kind::InvalidRequest);
         QCOMPARE(afterDone.httpStatus(), 409);
 
-        const Error badType = waitForJob(
-            api.publishEvent(session.id(), info.id(), QStringLiteral("nonsense"), {}));
+        const Error badType
+            = waitForJob(api.publishEvent(session.id(), info.id(), QStringLiteral("nonsense"), {}));
         QCOMPARE(badType.kind(), Error::Kind::InvalidRequest);
         QCOMPARE(badType.serverCode(), QStringLiteral("VALIDATION_ERROR"));
 

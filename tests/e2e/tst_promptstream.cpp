@@ -76,8 +76,8 @@ private Q_SLOTS:
                                 QStringLiteral("--demo") }),
                  qPrintable(m_demo.errorString()));
         QString error;
-        m_user = signIn(m_demo, m_demo.baseUrl(), QStringLiteral("operator"), Password, true,
-                        &error);
+        m_user
+            = signIn(m_demo, m_demo.baseUrl(), QStringLiteral("operator"), Password, true, &error);
         QVERIFY2(m_user.session, qPrintable(error));
     }
 
@@ -249,10 +249,11 @@ private Q_SLOTS:
                                 QStringLiteral("--cookie-mode"), QStringLiteral("on") }),
                  qPrintable(server.errorString()));
         QString error;
-        SignedInUser publisher = signIn(server, server.baseUrl(), QStringLiteral("producer"),
-                                        Password, true, &error);
+        SignedInUser publisher
+            = signIn(server, server.baseUrl(), QStringLiteral("producer"), Password, true, &error);
         QVERIFY2(publisher.session, qPrintable(error));
-        const auto [sessionId, promptId] = createPrompt(*publisher.api, QStringLiteral("x"), &error);
+        const auto [sessionId, promptId]
+            = createPrompt(*publisher.api, QStringLiteral("x"), &error);
         QVERIFY2(!promptId.isEmpty(), qPrintable(error));
 
         struct Viewer
@@ -270,8 +271,8 @@ private Q_SLOTS:
             viewer.user = signIn(server, server.baseUrl(), QStringLiteral("producer"), Password,
                                  false, &error);
             QVERIFY2(viewer.user.session, qPrintable(error));
-            viewer.stream = std::make_unique<PromptStream>(viewer.user.session.get(), sessionId,
-                                                           promptId);
+            viewer.stream
+                = std::make_unique<PromptStream>(viewer.user.session.get(), sessionId, promptId);
             viewer.stream->setMode(mode);
             viewer.stream->eventSource()->setRetryPolicy(fastRetries());
             viewer.recorder = std::make_unique<StreamRecorder>(viewer.stream.get());
@@ -310,9 +311,8 @@ private Q_SLOTS:
                                             [](const Viewer &v) { return v.recorder->finished; });
                      },
                      120000),
-                 qPrintable(viewers[0].recorder->summary() + u" | "
-                            + viewers[1].recorder->summary() + u" | "
-                            + viewers[2].recorder->summary()));
+                 qPrintable(viewers[0].recorder->summary() + u" | " + viewers[1].recorder->summary()
+                            + u" | " + viewers[2].recorder->summary()));
         QCOMPARE(published, Events);
         for (const Viewer &viewer : viewers) {
             const QString name = modeName(viewer.stream->mode());

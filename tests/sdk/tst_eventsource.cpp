@@ -1,6 +1,6 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Sluice::EventSource against the scripted server on 127.0.0.1.
-#include "scriptedsseserver.h"
+#include "eventsourcetesting.h"
 
 #include <Sluice/EventSource.h>
 
@@ -20,93 +20,8 @@ using Sluice::RetryPolicy;
 using Sluice::Testing::RecordedRequest;
 using Sluice::Testing::ResponseScript;
 using Sluice::Testing::ScriptedSseServer;
+using namespace Sluice::Testing;
 using Framing = ResponseScript::Framing;
-
-namespace {
-
-constexpr int Timeout = 20000; // generous: ASan on a loaded 2-core machine
-
-// Waiting is done with QTRY_* (polling), not QSignalSpy::wait(): leaving a nested event loop
-// from inside a stream signal while the server closes a connection can make Qt 6.4's HTTP/1
-// stack send a copy of the finished request on a new connection (its answer goes nowhere, but
-// it would shift the server's script queue and request counts).
-
-// Header giving every request the source really makes a unique serial, so that the server can
-// ignore the copies Qt 6.4's HTTP/1 stack sometimes sends by itself
-// (ScriptedSseServer::setDeduplicationHeader()).
-const QByteArray SerialHeader = "X-Test-Request";
-
-// Installs a request hook that adds the serial header, then runs `extra` with the attempt number.
-void setHook(EventSource *source, std::function<void(QNetworkRequest &, int)> extra = {})
-{
-    auto serial = std::make_shared<int>(0);
-    source->setRequestHook(
-        [serial, extra](QNetworkRequest &request, const Sluice::AttemptContext &context) {
-            request.setRawHeader(SerialHeader, QByteArray::number(++*serial));
-            if (extra)
-                extra(request, context.attempt());
-        });
-}
-
-// A source with fast, un-jittered backoff so reconnect delays are exact and tests are quick.
-std::unique_ptr<EventSource> makeSource(const QUrl &url)
-{
-    auto source = std::make_unique<EventSource>(url);
-    setHook(source.get());
-    RetryPolicy policy;
-    policy.setInitialDelay(20ms);
-    policy.setMaxDelay(2000ms);
-    policy.setJitterRatio(0.0);
-    source->setRetryPolicy(policy);
-    return source;
-}
-
-// Every signal of one EventSource, recorded.
-struct Spies
-{
-    explicit Spies(EventSource *source)
-        : events(source, &EventSource::eventReceived)
-        , errors(source, &EventSource::errorOccurred)
-        , reconnecting(source, &EventSource::reconnecting)
-        , opened(source, &EventSource::opened)
-        , closed(source, &EventSource::closed)
-        , comments(source, &EventSource::comment)
-        , states(source, &EventSource::readyStateChanged)
-    { }
-
-    Event event(int i) const { return events.at(i).at(0).value<Event>(); }
-    Error error(int i) const { return errors.at(i).at(0).value<Error>(); }
-    int reconnectAttempt(int i) const { return reconnecting.at(i).at(0).toInt(); }
-    int reconnectDelay(int i) const
-    {
-        return int(reconnecting.at(i).at(1).value<std::chrono::milliseconds>().count());
-    }
-    QStringList eventData() const
-    {
-        QStringList data;
-        for (const auto &args : events)
-            data.append(args.at(0).value<Event>().data());
-        return data;
-    }
-
-    QSignalSpy events;
-    QSignalSpy errors;
-    QSignalSpy reconnecting;
-    QSignalSpy opened;
-    QSignalSpy closed;
-    QSignalSpy comments;
-    QSignalSpy states;
-};
-
-// Nothing may happen for a short while after a terminal state: used only to check the
-// *absence* of reconnects, never to wait for something.
-void expectQuiet(const ScriptedSseServer &server, int requests)
-{
-    QTest::qWait(150);
-    QCOMPARE(server.requestCount(), requests);
-}
-
-} // namespace
 
 class TestEventSource : public QObject
 {

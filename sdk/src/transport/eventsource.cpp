@@ -216,6 +216,11 @@ void EventSourcePrivate::sendRequest()
     auto *upload = new OneShotBody(payload);
     QNetworkReply *r = manager()->sendCustomRequest(request, requestMethod, upload);
     upload->setParent(r);
+    // Backpressure: Qt's HTTP thread stops reading the socket once this much is buffered. With
+    // an upload device the request starts from a queued call, and a size set before that is
+    // lost, so it is set from the next queued call (before the connection is even up).
+    QMetaObject::invokeMethod(
+        r, [r, size = readBufferSize] { r->setReadBufferSize(size); }, Qt::QueuedConnection);
     reply = r;
     headHandled = false;
     accepted = false;
@@ -227,10 +232,6 @@ void EventSourcePrivate::sendRequest()
     QObject::connect(r, &QNetworkReply::metaDataChanged, q, [this, serial] {
         if (serial != replySerial || !reply)
             return;
-        // Backpressure: Qt's HTTP thread stops reading the socket once this much is buffered
-        // (only from here on: with an upload device the reply starts after sendCustomRequest()
-        // returned, and a size set earlier is lost).
-        reply->setReadBufferSize(readBufferSize);
         if (!headHandled)
             handleHead();
         else
