@@ -133,4 +133,28 @@ QByteArray EventFormatter::exit(int code, const QString &reason) const
     return "* exit " + QByteArray::number(code) + ": " + oneLine(reason) + '\n';
 }
 
+QByteArray EventFormatter::signedIn(const QString &userName, const QString &with) const
+{
+    if (m_style == Style::Json) {
+        return JsonLine()
+            .add(u"kind", u"signed-in")
+            .add(u"user", userName)
+            .add(u"with", with)
+            .toLine();
+    }
+    return "* signed in as " + oneLine(userName) + " (" + oneLine(with) + ")\n";
+}
+
+QByteArray EventFormatter::prompt(const QString &sessionId, const QString &promptId) const
+{
+    if (m_style == Style::Json) {
+        return JsonLine()
+            .add(u"kind", u"prompt")
+            .add(u"sessionId", sessionId)
+            .add(u"promptId", promptId)
+            .toLine();
+    }
+    return "* prompt " + oneLine(promptId) + " in session " + oneLine(sessionId) + '\n';
+}
+
 } // namespace SluiceStream

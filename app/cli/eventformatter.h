@@ -31,6 +31,9 @@ namespace SluiceStream {
 //             {"kind":"error","error":"HttpStatus","status":401,"message":"...","willRetry":false}
 //             {"kind":"headers","names":"Accept, Authorization"}   (verbose only)
 //             {"kind":"exit","code":0,"reason":"max events reached"}
+//     server form only:
+//             {"kind":"signed-in","user":"demo","with":"password"}           ("keychain")
+//             {"kind":"prompt","sessionId":"...","promptId":"..."}           (--new-prompt)
 // `id` is the event's lastEventId (MessageEvent.lastEventId): it persists across events until
 // an `id:` field changes it, and is "" when none was ever set.
 class EventFormatter
@@ -52,6 +55,10 @@ public:
     QByteArray reconnecting(int attempt, int delayMs) const;
     QByteArray error(const Sluice::Error &error) const;
     QByteArray exit(int code, const QString &reason) const;
+    // The server form signed in as `userName`; `with` is "password" or "keychain".
+    QByteArray signedIn(const QString &userName, const QString &with) const;
+    // The server form created a prompt (--new-prompt).
+    QByteArray prompt(const QString &sessionId, const QString &promptId) const;
 
 private:
     Style m_style;

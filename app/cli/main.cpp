@@ -1,6 +1,8 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
-// sluice-stream: curl for Server-Sent Events. See README.md and `sluice-stream --help`.
+// sluice-stream: curl for Server-Sent Events, and a signed-in client of a Sluice server
+// (--server). See README.md and `sluice-stream --help`.
 #include "exitcode.h"
+#include "passwordinput.h"
 #include "signalwatcher.h"
 #include "streamoptions.h"
 #include "streamrunner.h"
@@ -10,6 +12,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <unistd.h>
 
 using namespace SluiceStream;
 
@@ -40,6 +43,9 @@ int main(int argc, char *argv[])
 
     SignalWatcher signalWatcher;
     StreamRunner runner(parsed.options, stdout, stderr);
+    // Read only when a password sign-in is needed (with --keychain, after the keychain failed).
+    runner.setPasswordProvider(
+        [](QString *error) { return readPasswordLine(STDIN_FILENO, error); });
     QObject::connect(
         &signalWatcher, &SignalWatcher::signalReceived, &runner, [&runner](int number) {
             if (number == SIGINT)

@@ -17,24 +17,59 @@ namespace {
 
 const char *const descriptionText
     = "Connects to a Server-Sent Events stream and prints its events.\n"
+      "\n"
+      "  sluice-stream URL [options]\n"
+      "      Any SSE endpoint; credentials go in -H headers.\n"
+      "  sluice-stream --server URL --user NAME (--password-stdin | --keychain)\n"
+      "                (--session SID --prompt PID | --new-prompt TEXT [--session SID])\n"
+      "                [--mode token|header|cookie] [options]\n"
+      "      Signs in to a Sluice server and follows one prompt's stream until\n"
+      "      its `done` event (tokens are refreshed as needed, never printed).\n"
+      "\n"
       "Events go to stdout (one per block, or one JSON object per line\n"
       "with --json), flushed per event. Comments and state changes\n"
-      "(connecting, open, reconnecting, errors, exit) go to stderr, as\n"
-      "JSON lines with --json. Header values are never logged.";
+      "(connecting, open, reconnecting, errors, exit; signed in and the new\n"
+      "prompt's ids in the server form) go to stderr, as JSON lines with\n"
+      "--json. Header values, tokens and passwords are never logged.";
+
+const char *const modesText
+    = "\nModes (--mode, server form):\n"
+      "  token   default: a short-lived stream token is minted for every\n"
+      "          connection and sent in the URL (?stream_token=, shown as\n"
+      "          REDACTED); what a browser EventSource does\n"
+      "  header  Authorization: Bearer <access token> on every connection\n"
+      "  cookie  the server's HttpOnly access cookie (the server must run with\n"
+      "          --cookie-mode on)\n";
 
 const char *const exitCodesText
     = "\nExit codes:\n"
-      "  0    --max-events reached, or the server answered 204 (stop)\n"
+      "  0    --max-events reached, the server answered 204 (stop), the\n"
+      "       prompt is done (server form), or the stream ended with\n"
+      "       --no-reconnect\n"
       "  1    internal error\n"
-      "  2    usage error (bad option or value, unreadable --data file)\n"
-      "  3    HTTP 401 or 403 (authentication/authorisation failed)\n"
-      "  4    other HTTP failure: status that does not open a stream,\n"
-      "       wrong Content-Type, too many redirects\n"
-      "  5    network failure or end of stream with --no-reconnect, or\n"
-      "       retries exhausted (--max-retries, --retry-budget)\n"
+      "  2    usage error (bad option or value, unreadable --data file,\n"
+      "       no password on stdin with --password-stdin)\n"
+      "  3    HTTP 401 or 403, or the sign-in failed: wrong password, too\n"
+      "       many attempts (the wait is printed), session revoked or\n"
+      "       expired, nothing remembered in the keychain, no keychain\n"
+      "  4    other HTTP failure: status that does not open a stream (404:\n"
+      "       unknown session or prompt), wrong Content-Type, too many\n"
+      "       redirects\n"
+      "  5    network or TLS failure (signing in, or the stream with\n"
+      "       --no-reconnect), or retries exhausted (--max-retries,\n"
+      "       --retry-budget)\n"
       "  6    --timeout elapsed\n"
       "  7    a line or event exceeded --max-line-bytes/--max-event-bytes\n"
       "  130  interrupted (SIGINT), 143 terminated (SIGTERM)\n";
+
+// "-H/--header", "--server": how an option is spelled on the command line, for messages.
+QString spelled(const QCommandLineOption &option)
+{
+    QStringList names;
+    for (const QString &name : option.names())
+        names << QString((name.size() == 1 ? QStringLiteral("-") : QStringLiteral("--")) + name);
+    return names.join(QLatin1Char('/'));
+}
 
 bool isTokenChar(char c)
 {
@@ -122,13 +157,26 @@ std::optional<milliseconds> parseSeconds(const QString &text, bool allowZero)
     return milliseconds(std::llround(seconds * 1000.0));
 }
 
+std::optional<Sluice::PromptStream::Mode> parseMode(const QString &text)
+{
+    if (text == QLatin1String("token"))
+        return Sluice::PromptStream::Mode::StreamToken;
+    if (text == QLatin1String("header"))
+        return Sluice::PromptStream::Mode::Header;
+    if (text == QLatin1String("cookie"))
+        return Sluice::PromptStream::Mode::Cookie;
+    return std::nullopt;
+}
+
 ParseResult parseArguments(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsCompactedShortOptions);
     parser.setApplicationDescription(QString::fromLatin1(descriptionText));
     parser.addPositionalArgument(QStringLiteral("url"),
-                                 QStringLiteral("The stream URL (http or https)."));
+                                 QStringLiteral("The stream URL (http or https); not with "
+                                                "--server."),
+                                 QStringLiteral("[url]"));
 
     const QCommandLineOption helpOption({ QStringLiteral("h"), QStringLiteral("help") },
                                         QStringLiteral("Show this help and exit."));
@@ -150,6 +198,41 @@ ParseResult parseArguments(const QStringList &arguments)
         QStringLiteral("content-type"),
         QStringLiteral("Content-Type of --data (default text/plain; charset=utf-8)."),
         QStringLiteral("TYPE"));
+    const QCommandLineOption serverOption(
+        QStringLiteral("server"),
+        QStringLiteral("Server form: the Sluice server's base URL (http or https)."),
+        QStringLiteral("URL"));
+    const QCommandLineOption userOption(QStringLiteral("user"),
+                                        QStringLiteral("Server form: the user name."),
+                                        QStringLiteral("NAME"));
+    const QCommandLineOption passwordStdinOption(
+        QStringLiteral("password-stdin"),
+        QStringLiteral("Server form: the password is the first line of stdin (never echoed "
+                       "or logged). With --keychain, only when the keychain cannot sign in."));
+    const QCommandLineOption keychainOption(
+        QStringLiteral("keychain"),
+        QStringLiteral("Server form: sign in with the refresh token remembered in the OS "
+                       "keychain (service sluice-stream); with --password-stdin, remember the "
+                       "new sign-in there."));
+    const QCommandLineOption sessionOption(
+        QStringLiteral("session"),
+        QStringLiteral("Server form: the session of --prompt, or where --new-prompt creates "
+                       "its prompt (default: a new session)."),
+        QStringLiteral("SID"));
+    const QCommandLineOption promptOption(QStringLiteral("prompt"),
+                                          QStringLiteral("Server form: follow this prompt (with "
+                                                         "--session)."),
+                                          QStringLiteral("PID"));
+    const QCommandLineOption newPromptOption(
+        QStringLiteral("new-prompt"),
+        QStringLiteral("Server form: create a prompt with this text, print its ids on stderr, "
+                       "follow it."),
+        QStringLiteral("TEXT"));
+    const QCommandLineOption modeOption(
+        QStringLiteral("mode"),
+        QStringLiteral("Server form: how the stream is authorised: token (default), header or "
+                       "cookie (see Modes)."),
+        QStringLiteral("MODE"));
     const QCommandLineOption lastEventIdOption(
         QStringLiteral("last-event-id"),
         QStringLiteral("Resume after this event ID (sent as Last-Event-ID)."),
@@ -169,7 +252,8 @@ ParseResult parseArguments(const QStringList &arguments)
         QStringLiteral("Reconnect when no byte arrives for S seconds."), QStringLiteral("S"));
     const QCommandLineOption noReconnectOption(
         QStringLiteral("no-reconnect"),
-        QStringLiteral("Exit (5) instead of reconnecting when the stream fails or ends."));
+        QStringLiteral("Exit instead of reconnecting: 0 when the server ended the stream, "
+                       "5 (or 3/4) when it failed."));
     const QCommandLineOption retryInitialOption(
         QStringLiteral("retry-initial"),
         QStringLiteral("First reconnection delay in seconds (default 1; the server's retry: "
@@ -204,17 +288,22 @@ ParseResult parseArguments(const QStringList &arguments)
         QStringLiteral("Log requests (method, URL with credentials redacted, header names only) "
                        "and SDK diagnostics to stderr."));
     const QCommandLineOption quietOption({ QStringLiteral("q"), QStringLiteral("quiet") },
-                                         QStringLiteral("Only errors on stderr."));
+                                         QStringLiteral("Only errors (and --new-prompt's ids) "
+                                                        "on stderr."));
 
-    parser.addOptions({ helpOption,         versionOption,     headerOption,      methodOption,
-                        dataOption,         contentTypeOption, lastEventIdOption, jsonOption,
-                        maxEventsOption,    timeoutOption,     readTimeoutOption, noReconnectOption,
-                        retryInitialOption, retryMaxOption,    maxRetriesOption,  retryBudgetOption,
-                        maxRedirectsOption, maxLineOption,     maxEventOption,    verboseOption,
-                        quietOption });
+    parser.addOptions(
+        { helpOption,          versionOption,     headerOption,      methodOption,
+          dataOption,          contentTypeOption, serverOption,      userOption,
+          passwordStdinOption, keychainOption,    sessionOption,     promptOption,
+          newPromptOption,     modeOption,        lastEventIdOption, jsonOption,
+          maxEventsOption,     timeoutOption,     readTimeoutOption, noReconnectOption,
+          retryInitialOption,  retryMaxOption,    maxRetriesOption,  retryBudgetOption,
+          maxRedirectsOption,  maxLineOption,     maxEventOption,    verboseOption,
+          quietOption });
 
     ParseResult result;
-    result.helpText = parser.helpText() + QString::fromLatin1(exitCodesText);
+    result.helpText
+        = parser.helpText() + QString::fromLatin1(modesText) + QString::fromLatin1(exitCodesText);
 
     const auto fail = [&result](const QString &message) {
         result.action = ParseResult::Action::Error;
@@ -235,41 +324,130 @@ ParseResult parseArguments(const QStringList &arguments)
 
     StreamOptions &o = result.options;
     const QStringList positional = parser.positionalArguments();
-    if (positional.size() != 1)
-        return fail(positional.isEmpty() ? QStringLiteral("missing URL")
-                                         : QStringLiteral("exactly one URL expected"));
-    o.url = QUrl(positional.first(), QUrl::StrictMode);
-    const QString scheme = o.url.scheme();
-    if (!o.url.isValid() || o.url.host().isEmpty()
-        || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
-        return fail(QStringLiteral("not an http(s) URL: %1").arg(positional.first()));
-
-    for (const QString &text : parser.values(headerOption)) {
-        const auto header = parseHeader(text);
-        if (!header) {
-            // Only the name part is echoed: the value may be a token.
-            const qsizetype colon = text.indexOf(QLatin1Char(':'));
-            return fail(colon < 0 ? QStringLiteral("bad header (expected 'Name: value')")
-                                  : QStringLiteral("bad header %1 (expected 'Name: value')")
-                                        .arg(text.left(colon).trimmed()));
+    if (parser.isSet(serverOption)) {
+        // The server form builds its own requests: the URL form's request options have no
+        // meaning here, and silently ignoring them would hide a mistake.
+        if (!positional.isEmpty())
+            return fail(QStringLiteral("--server and a stream URL cannot be combined (the "
+                                       "server form finds the stream from --session and "
+                                       "--prompt)"));
+        for (const QCommandLineOption *option :
+             { &headerOption, &methodOption, &dataOption, &contentTypeOption }) {
+            if (parser.isSet(*option))
+                return fail(QStringLiteral("%1 cannot be used with --server (the server form "
+                                           "sends its own requests and credentials)")
+                                .arg(spelled(*option)));
         }
-        o.headers.append(*header);
-    }
 
-    if (parser.isSet(dataOption)) {
-        QString error;
-        o.body = readBody(parser.value(dataOption), &error);
-        if (!o.body)
-            return fail(error);
-        o.method = QByteArrayLiteral("POST");
-        o.contentType = QByteArrayLiteral("text/plain; charset=utf-8");
-    }
-    if (parser.isSet(contentTypeOption))
-        o.contentType = parser.value(contentTypeOption).toUtf8();
-    if (parser.isSet(methodOption)) {
-        o.method = parser.value(methodOption).toUtf8();
-        if (!isToken(o.method))
-            return fail(QStringLiteral("bad method: %1").arg(parser.value(methodOption)));
+        const QString serverText = parser.value(serverOption);
+        o.serverUrl = QUrl(serverText, QUrl::StrictMode);
+        const QString scheme = o.serverUrl.scheme();
+        // Never echoed when it may hold a password (user info).
+        if (!o.serverUrl.userInfo().isEmpty() || serverText.contains(QLatin1Char('@')))
+            return fail(QStringLiteral("--server takes no user name or password in the URL "
+                                       "(use --user and --password-stdin)"));
+        if (!o.serverUrl.isValid() || o.serverUrl.host().isEmpty()
+            || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
+            return fail(QStringLiteral("not an http(s) URL for --server: %1").arg(serverText));
+        if (o.serverUrl.hasQuery() || o.serverUrl.hasFragment())
+            return fail(QStringLiteral("--server takes the server's base URL, without query or "
+                                       "fragment: %1")
+                            .arg(serverText));
+
+        o.userName = parser.value(userOption);
+        if (o.userName.isEmpty())
+            return fail(QStringLiteral("--server needs --user NAME"));
+        o.passwordStdin = parser.isSet(passwordStdinOption);
+        o.keychain = parser.isSet(keychainOption);
+        if (!o.passwordStdin && !o.keychain)
+            return fail(QStringLiteral("--server needs --password-stdin or --keychain "
+                                       "(sluice-stream never prompts for a password)"));
+
+        const bool follow = parser.isSet(promptOption);
+        const bool create = parser.isSet(newPromptOption);
+        if (follow && create)
+            return fail(QStringLiteral("--prompt and --new-prompt cannot be combined"));
+        if (!follow && !create)
+            return fail(QStringLiteral("--server needs --session SID with --prompt PID, or "
+                                       "--new-prompt TEXT"));
+        if (parser.isSet(sessionOption)) {
+            o.sessionId = parser.value(sessionOption);
+            if (o.sessionId.isEmpty())
+                return fail(QStringLiteral("--session needs a session id"));
+        }
+        if (follow) {
+            o.promptId = parser.value(promptOption);
+            if (o.promptId.isEmpty())
+                return fail(QStringLiteral("--prompt needs a prompt id"));
+            if (o.sessionId.isEmpty())
+                return fail(QStringLiteral("--prompt needs --session SID (the prompt's "
+                                           "session)"));
+            // A prompt's events are numbered 1, 2, ...: anything else would only get a 400.
+            const QString resumeAfter = parser.value(lastEventIdOption);
+            if (!resumeAfter.isEmpty() && !parseCount(resumeAfter, 0))
+                return fail(QStringLiteral("bad value for --last-event-id: %1 (a prompt's "
+                                           "event ids are numbers)")
+                                .arg(resumeAfter));
+        } else {
+            o.newPromptText = parser.value(newPromptOption);
+            if (o.newPromptText->trimmed().isEmpty())
+                return fail(QStringLiteral("--new-prompt needs a text"));
+            if (!parser.value(lastEventIdOption).isEmpty()) // "" means none, as in the URL form
+                return fail(QStringLiteral("--last-event-id cannot be used with --new-prompt (a "
+                                           "new prompt is followed from its first event)"));
+        }
+        if (parser.isSet(modeOption)) {
+            const auto mode = parseMode(parser.value(modeOption));
+            if (!mode)
+                return fail(QStringLiteral("bad value for --mode: %1 (expected token, header "
+                                           "or cookie)")
+                                .arg(parser.value(modeOption)));
+            o.mode = *mode;
+        }
+    } else {
+        for (const QCommandLineOption *option :
+             { &userOption, &passwordStdinOption, &keychainOption, &sessionOption, &promptOption,
+               &newPromptOption, &modeOption }) {
+            if (parser.isSet(*option))
+                return fail(QStringLiteral("%1 needs --server URL").arg(spelled(*option)));
+        }
+
+        if (positional.size() != 1)
+            return fail(positional.isEmpty() ? QStringLiteral("missing URL (or --server)")
+                                             : QStringLiteral("exactly one URL expected"));
+        o.url = QUrl(positional.first(), QUrl::StrictMode);
+        const QString scheme = o.url.scheme();
+        if (!o.url.isValid() || o.url.host().isEmpty()
+            || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
+            return fail(QStringLiteral("not an http(s) URL: %1").arg(positional.first()));
+
+        for (const QString &text : parser.values(headerOption)) {
+            const auto header = parseHeader(text);
+            if (!header) {
+                // Only the name part is echoed: the value may be a token.
+                const qsizetype colon = text.indexOf(QLatin1Char(':'));
+                return fail(colon < 0 ? QStringLiteral("bad header (expected 'Name: value')")
+                                      : QStringLiteral("bad header %1 (expected 'Name: value')")
+                                            .arg(text.left(colon).trimmed()));
+            }
+            o.headers.append(*header);
+        }
+
+        if (parser.isSet(dataOption)) {
+            QString error;
+            o.body = readBody(parser.value(dataOption), &error);
+            if (!o.body)
+                return fail(error);
+            o.method = QByteArrayLiteral("POST");
+            o.contentType = QByteArrayLiteral("text/plain; charset=utf-8");
+        }
+        if (parser.isSet(contentTypeOption))
+            o.contentType = parser.value(contentTypeOption).toUtf8();
+        if (parser.isSet(methodOption)) {
+            o.method = parser.value(methodOption).toUtf8();
+            if (!isToken(o.method))
+                return fail(QStringLiteral("bad method: %1").arg(parser.value(methodOption)));
+        }
     }
 
     o.lastEventId = parser.value(lastEventIdOption);

@@ -8,21 +8,40 @@
 #include <QtCore/QStringList>
 #include <QtCore/QUrl>
 
+#include <Sluice/PromptStream.h>
+
 #include <chrono>
 #include <optional>
 
 namespace SluiceStream {
 
 // Everything the command line says about one run of sluice-stream. Plain data: parsing lives in
-// parseArguments(), behaviour in StreamRunner. (Auth modes — login, stream token, cookie — will
-// add their own fields here and a request hook in StreamRunner.)
+// parseArguments(), behaviour in StreamRunner. Two forms share it: the URL form (`url`, method,
+// body, headers) follows any SSE URL with Sluice::EventSource; the server form (`serverUrl` set)
+// signs in to a Sluice server and follows one prompt with Sluice::PromptStream. The options
+// after `lastEventId` configure the stream in both forms.
 struct StreamOptions
 {
+    // --- URL form ---
     QUrl url;
     QByteArray method = QByteArrayLiteral("GET");
     std::optional<QByteArray> body;
     QByteArray contentType; // for the body, unless a -H Content-Type overrides it
     QList<QPair<QByteArray, QByteArray>> headers;
+
+    // --- server form (--server) ---
+    QUrl serverUrl; // empty: URL form
+    QString userName;
+    bool passwordStdin = false; // the password is the first line of stdin (read when needed)
+    bool keychain = false; // restore from the OS keychain first (and remember a new sign-in)
+    QString sessionId; // --session: the prompt's session, or where --new-prompt creates it
+    QString promptId; // --prompt: follow this prompt
+    std::optional<QString> newPromptText; // --new-prompt: create a prompt, then follow it
+    Sluice::PromptStream::Mode mode = Sluice::PromptStream::Mode::StreamToken;
+
+    bool isServerForm() const { return !serverUrl.isEmpty(); }
+
+    // --- both forms ---
     QString lastEventId;
 
     bool json = false;
@@ -51,8 +70,12 @@ struct ParseResult
     QString helpText; // always filled: the --help text, exit codes included
 };
 
-// Parses `arguments` (arguments[0] is the program name). Reads `--data @file` (and `@-`, stdin).
+// Parses `arguments` (arguments[0] is the program name). Reads `--data @file` (and `@-`, stdin);
+// never reads the password of --password-stdin (StreamRunner asks for it when it is needed).
 ParseResult parseArguments(const QStringList &arguments);
+
+// "token" / "header" / "cookie" -> the PromptStream mode; nullopt for anything else.
+std::optional<Sluice::PromptStream::Mode> parseMode(const QString &text);
 
 // "Name: value" -> (Name, value); nullopt when the name is not an HTTP token or the value holds
 // CR, LF or NUL.

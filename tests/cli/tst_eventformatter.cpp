@@ -126,6 +126,13 @@ void tst_EventFormatter::statusLinesJson()
     QCOMPARE(f.exit(6, QStringLiteral("timeout")),
              QByteArray(R"({"kind":"exit","code":6,"reason":"timeout"})"
                         "\n"));
+    // Server form.
+    QCOMPARE(f.signedIn(QStringLiteral("demo"), QStringLiteral("keychain")),
+             QByteArray(R"({"kind":"signed-in","user":"demo","with":"keychain"})"
+                        "\n"));
+    QCOMPARE(f.prompt(QStringLiteral("s1"), QStringLiteral("p2")),
+             QByteArray(R"({"kind":"prompt","sessionId":"s1","promptId":"p2"})"
+                        "\n"));
 }
 
 void tst_EventFormatter::statusLinesText()
@@ -144,6 +151,11 @@ void tst_EventFormatter::statusLinesText()
              QByteArray("* error: HttpStatus (HTTP 403): Forbidden\n"));
     QCOMPARE(f.exit(0, QStringLiteral("max events reached")),
              QByteArray("* exit 0: max events reached\n"));
+    // Server form.
+    QCOMPARE(f.signedIn(QStringLiteral("demo"), QStringLiteral("password")),
+             QByteArray("* signed in as demo (password)\n"));
+    QCOMPARE(f.prompt(QStringLiteral("s1"), QStringLiteral("p2")),
+             QByteArray("* prompt p2 in session s1\n"));
 }
 
 void tst_EventFormatter::redactsCredentialsInUrls_data()

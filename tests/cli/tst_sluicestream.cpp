@@ -17,6 +17,8 @@ using Sluice::Testing::RecordedRequest;
 using Sluice::Testing::ResponseScript;
 using Sluice::Testing::ScriptedSseServer;
 
+Q_DECLARE_METATYPE(Sluice::Testing::ResponseScript::Framing)
+
 namespace {
 
 constexpr int waitMs = 30000;
@@ -106,6 +108,10 @@ private Q_SLOTS:
     void authFailureExits3();
     void wrongContentTypeExits4();
     void noReconnectOnDroppedConnection();
+    void cleanEndWithNoReconnectExits0_data();
+    void cleanEndWithNoReconnectExits0();
+    void cleanEndReconnects();
+    void quietStillShowsErrorsAndFailures();
     void retriesExhaustedExits5();
     void timeoutExits6();
     void parseLimitExits7();
@@ -292,6 +298,83 @@ void tst_SluiceStream::noReconnectOnDroppedConnection()
         QVERIFY(!req.hasHeader("Last-Event-ID"));
 }
 
+void tst_SluiceStream::cleanEndWithNoReconnectExits0_data()
+{
+    QTest::addColumn<ResponseScript::Framing>("framing");
+    QTest::newRow("close-delimited") << ResponseScript::Framing::CloseDelimited;
+    QTest::newRow("chunked") << ResponseScript::Framing::Chunked;
+}
+
+void tst_SluiceStream::cleanEndWithNoReconnectExits0()
+{
+    // The server ending the stream after a complete event is a normal end (EndOfStream), not a
+    // network failure: with --no-reconnect that is exit 0.
+    QFETCH(ResponseScript::Framing, framing);
+    ScriptedSseServer server;
+    QVERIFY(server.listen());
+    server.setScripts({ ResponseScript::sse(framing).send("id: 1\ndata: x\n\n").end(),
+                        ResponseScript::sse().send("data: must not be seen\n\n").hold() });
+    StreamProcess p(QStringList { urlOf(server), QStringLiteral("--json"),
+                                  QStringLiteral("--no-reconnect"),
+                                  QStringLiteral("--retry-initial"), QStringLiteral("0") });
+    QVERIFY(p.finish());
+    QCOMPARE(p.exitCode(), 0);
+    QCOMPARE(p.outLines(), (QList<QByteArray> { R"({"type":"message","data":"x","id":"1"})" }));
+    const QByteArray err = p.err();
+    QVERIFY2(err.contains(R"("kind":"error","error":"EndOfStream")"), err.constData());
+    QVERIFY2(err.endsWith(R"x({"kind":"exit","code":0,"reason":"the server ended the stream )x"
+                          R"x((--no-reconnect)"})x"
+                          "\n"),
+             err.constData());
+    QCOMPARE(err.count(R"("kind":"connecting")"), 1);
+
+    // With --quiet nothing at all: a normal end is no error, and exit 0 is not shown.
+    server.setScripts({ ResponseScript::sse(framing).send("id: 2\ndata: y\n\n").end() });
+    StreamProcess quiet(
+        QStringList { urlOf(server), QStringLiteral("--no-reconnect"), QStringLiteral("-q") });
+    QVERIFY(quiet.finish());
+    QCOMPARE(quiet.exitCode(), 0);
+    QVERIFY2(quiet.err().isEmpty(), quiet.err().constData());
+}
+
+void tst_SluiceStream::cleanEndReconnects()
+{
+    ScriptedSseServer server;
+    QVERIFY(server.listen());
+    server.setScripts({ ResponseScript::sse().send("retry: 10\nid: 4\ndata: a\n\n").end(),
+                        ResponseScript::sse().send("data: b\n\n").hold() });
+    StreamProcess p(QStringList { urlOf(server), QStringLiteral("--json"),
+                                  QStringLiteral("--max-events"), QStringLiteral("2") });
+    QVERIFY(p.finish());
+    QCOMPARE(p.exitCode(), 0);
+    QCOMPARE(p.outLines(),
+             (QList<QByteArray> { R"({"type":"message","data":"a","id":"4"})",
+                                  R"({"type":"message","data":"b","id":"4"})" }));
+    QVERIFY2(p.err().contains(R"("error":"EndOfStream")"), p.err().constData());
+    QCOMPARE(p.err().count(R"("kind":"connecting")"), 2);
+    int resumed = 0;
+    for (const RecordedRequest &req : server.requests())
+        resumed += req.header("Last-Event-ID") == "4" ? 1 : 0;
+    QVERIFY2(resumed == 1, p.err().constData());
+}
+
+void tst_SluiceStream::quietStillShowsErrorsAndFailures()
+{
+    ScriptedSseServer server;
+    QVERIFY(server.listen());
+    server.setScripts(
+        { ResponseScript::status(401, R"({"error":"token expired"})", "application/json") });
+    StreamProcess p(QStringList { urlOf(server), QStringLiteral("-q") });
+    QVERIFY(p.finish());
+    QCOMPARE(p.exitCode(), 3);
+    const QList<QByteArray> lines = p.errLines();
+    QCOMPARE(lines.size(), 2);
+    QVERIFY2(lines.at(0).startsWith("* error: HttpStatus (HTTP 401)"), p.err().constData());
+    // The exit line adds the server's own explanation to the SDK's message.
+    QVERIFY2(lines.at(1).startsWith("* exit 3: HTTP 401"), p.err().constData());
+    QVERIFY2(lines.at(1).endsWith(": token expired"), p.err().constData());
+}
+
 void tst_SluiceStream::retriesExhaustedExits5()
 {
     // A port nobody listens on: every attempt is refused.
@@ -366,6 +449,13 @@ void tst_SluiceStream::usageErrors_data()
     QTest::newRow("unknown option") << args({ "http://127.0.0.1:1/a", "--frobnicate" });
     QTest::newRow("missing data file")
         << args({ "http://127.0.0.1:1/a", "--data", "@/nonexistent/sluice-body" });
+    QTest::newRow("server form option without --server")
+        << args({ "http://127.0.0.1:1/a", "--user", "demo" });
+    QTest::newRow("server form without password source")
+        << args({ "--server", "http://127.0.0.1:1", "--user", "demo", "--new-prompt", "x" });
+    QTest::newRow("server form with a header")
+        << args({ "--server", "http://127.0.0.1:1", "--user", "demo", "--password-stdin",
+                  "--new-prompt", "x", "-H", "Authorization: Bearer t" });
 }
 
 void tst_SluiceStream::usageErrors()

@@ -239,6 +239,8 @@ private Q_SLOTS:
         QCOMPARE(error.response(), response);
         QCOMPARE(error.serverCode(), QStringLiteral("AUTHENTICATION_ERROR"));
         QCOMPARE(error.httpStatus(), 401);
+        // The message carries the server's explanation.
+        QCOMPARE(error.message(), QStringLiteral("HTTP 401 Unauthorized: token expired"));
     }
 
     void rejectedBodyIsCapped()
@@ -409,6 +411,22 @@ private Q_SLOTS:
         // Cut in the middle of an event: a network error, and the partial event is dropped.
         QCOMPARE(spies.error(1).kind(), Error::Kind::Network);
         QCOMPARE(spies.eventData(), (QStringList { QStringLiteral("a"), QStringLiteral("b") }));
+    }
+
+    void cleanEndsDoNotGrowTheBackoff()
+    {
+        server->setScripts(
+            { ResponseScript::sse(ResponseScript::Framing::Chunked).send("data: a\n\n").end() });
+        auto source = makeSource(server->url());
+        Spies spies(source.get());
+        source->open();
+        QTRY_VERIFY_WITH_TIMEOUT(spies.reconnecting.size() >= 3, Timeout);
+        source->close();
+        for (int i = 0; i < 3; ++i) {
+            QCOMPARE(spies.error(i).kind(), Error::Kind::EndOfStream);
+            QCOMPARE(spies.reconnectDelay(i), 20);
+            QCOMPARE(spies.reconnectAttempt(i), 2);
+        }
     }
 
     void readBufferSizeHasAFloor()

@@ -15,6 +15,7 @@
 #include <QtCore/QPair>
 #include <QtCore/QString>
 #include <QtCore/QUrl>
+#include <QtNetwork/QNetworkRequest>
 
 #include <chrono>
 #include <functional>
@@ -22,7 +23,6 @@
 
 QT_BEGIN_NAMESPACE
 class QNetworkAccessManager;
-class QNetworkRequest;
 QT_END_NAMESPACE
 
 namespace Sluice {
@@ -83,7 +83,10 @@ class EventSourcePrivate;
 //
 // Backoff: after n consecutive failed attempts the delay is RetryPolicy::delayFor(n, random,
 // retry), where `retry` is the stream's last `retry:` value (kept for the object's lifetime)
-// or the policy's initialDelay. A connection that stayed open for resetAfter() resets n.
+// or the policy's initialDelay. A connection that stayed open for resetAfter() resets n, and so
+// does a clean end of a chunked (or sized) stream (EndOfStream): a server that ends streams on
+// purpose (at a token's expiry, say) is reconnected to after the plain reconnection time; a
+// stream that keeps breaking, or ends by closing the connection, backs off.
 //
 // Memory: at most readBufferSize() bytes of the stream are read ahead of the event handlers;
 // a consumer slower than the server slows the TCP connection down instead of growing memory.
@@ -199,6 +202,11 @@ Q_SIGNALS:
     void urlChanged(const QUrl &url);
     void readyStateChanged(Sluice::EventSource::ReadyState state);
     void lastEventIdChanged(const QString &id);
+    // A request is about to go out (every attempt and redirect hop), as the hook left it: for
+    // logs and diagnostics. Its headers may hold credentials: never log their values. A slot
+    // may call close() (the request is then not sent).
+    void requestSent(const QByteArray &method, const QNetworkRequest &request,
+                     const Sluice::AttemptContext &context);
     // Every response head (redirects and rejected responses included, the latter with their
     // size-capped body), before the policy acts on it.
     void responseReceived(const Sluice::Response &response);

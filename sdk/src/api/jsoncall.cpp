@@ -5,6 +5,7 @@
 #include "core/logging_p.h"
 #include "core/response_p.h"
 #include "transport/httppolicy_p.h"
+#include "transport/oneshotbody_p.h"
 
 #include <QtCore/QTimer>
 #include <QtNetwork/QNetworkAccessManager>
@@ -60,7 +61,20 @@ QNetworkReply *send(QNetworkAccessManager *nam, const QNetworkRequest &request,
         r.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     }
     qCDebug(lcApi).noquote() << method << HttpPolicy::redactedUrl(r.url());
-    QNetworkReply *reply = nam->sendCustomRequest(r, method, payload);
+    QNetworkReply *reply = nullptr;
+    if (method == "GET") {
+        // Safe to repeat: Qt may re-send it by itself on a fresh connection.
+        reply = nam->get(r);
+    } else {
+        // Never repeated behind the caller's back: a login counts against the rate limit, a
+        // refresh token is rotated by its first use (a silent second use looks like theft to the
+        // server), a published event would be stored twice.
+        r.setHeader(QNetworkRequest::ContentLengthHeader, qint64(payload.size()));
+        r.setAttribute(QNetworkRequest::DoNotBufferUploadDataAttribute, true);
+        auto *upload = new OneShotBody(payload);
+        reply = nam->sendCustomRequest(r, method, upload);
+        upload->setParent(reply);
+    }
 
     struct State
     {
@@ -133,6 +147,11 @@ Error errorFor(const QString &what, const Response &response, int networkError,
             return Error(Kind::Canceled, QStringLiteral("%1: canceled").arg(what));
         case QNetworkReply::TimeoutError:
             return Error(Kind::Timeout, QStringLiteral("%1: timed out").arg(what));
+        case QNetworkReply::ContentReSendError:
+            return Error(Kind::Network,
+                         QStringLiteral("%1: the connection was lost before the server answered; "
+                                        "the request may or may not have been processed")
+                             .arg(what));
         case QNetworkReply::RemoteHostClosedError:
         case QNetworkReply::UnknownNetworkError:
             if (tlsHandshakeUnfinished) // e.g. https:// to a plain-HTTP port

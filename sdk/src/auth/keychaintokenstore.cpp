@@ -9,6 +9,25 @@ namespace Sluice {
 
 namespace {
 
+bool isMissingService(const QString &text)
+{
+    static const char *const signs[] = {
+        "Could not connect",
+        "autolaunch",
+        "DBus",
+        "D-Bus",
+        "org.freedesktop.secrets",
+        "ServiceUnknown",
+        "not provided by any .service",
+        "No such interface",
+    };
+    for (const char *sign : signs) {
+        if (text.contains(QLatin1String(sign), Qt::CaseInsensitive))
+            return true;
+    }
+    return false;
+}
+
 Error keychainError(QKeychain::Error code, const QString &text, TokenStoreJob::Operation operation)
 {
     const QString action = operation == TokenStoreJob::Operation::Read ? QStringLiteral("read")
@@ -30,9 +49,14 @@ Error keychainError(QKeychain::Error code, const QString &text, TokenStoreJob::O
     case QKeychain::AccessDenied:
         return Error(Error::Kind::Keychain,
                      QStringLiteral("The keychain denied access (%1): %2").arg(action, text));
+    case QKeychain::OtherError:
+        // Without a reachable session bus or Secret Service, QtKeychain reports OtherError
+        // with D-Bus's message: it still means "no keychain here".
+        if (isMissingService(text))
+            return keychainError(QKeychain::NoBackendAvailable, text, operation);
+        break;
     case QKeychain::CouldNotDeleteEntry:
     case QKeychain::NotImplemented:
-    case QKeychain::OtherError:
         break;
     }
     return Error(Error::Kind::Keychain,
@@ -62,8 +86,9 @@ public:
                     && code == QKeychain::EntryNotFound)
                     code = QKeychain::NoError;
                 const Error error = keychainError(code, finished->errorString(), operation);
+                // Reported through the job; logged for diagnostics only.
                 if (error.kind() == Error::Kind::Keychain)
-                    qCWarning(lcTokenStore).noquote() << error.message();
+                    qCInfo(lcTokenStore).noquote() << error.message();
                 QByteArray token;
                 if (!error.isError() && operation == TokenStoreJob::Operation::Read)
                     token = static_cast<QKeychain::ReadPasswordJob *>(finished)->binaryData();

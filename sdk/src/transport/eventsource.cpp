@@ -47,12 +47,15 @@ bool isCredentialHeader(const QByteArray &name)
         || name.compare("Proxy-Authorization", Qt::CaseInsensitive) == 0;
 }
 
+// "HTTP 404 Not Found", and the server's own explanation when its body is a JSON error.
 QString statusText(const Response &response)
 {
-    return QStringLiteral("HTTP %1 %2")
-        .arg(response.status())
-        .arg(response.reasonPhrase())
-        .trimmed();
+    const QString status = QStringLiteral("HTTP %1 %2")
+                               .arg(response.status())
+                               .arg(response.reasonPhrase())
+                               .trimmed();
+    const QString serverMessage = response.serverErrorMessage().trimmed().left(200);
+    return serverMessage.isEmpty() ? status : status + QStringLiteral(": ") + serverMessage;
 }
 
 } // namespace
@@ -172,10 +175,10 @@ void EventSourcePrivate::sendRequest()
             qCWarning(lcEventSource) << "last event ID contains a line break or NUL; not sent";
     }
 
+    const AttemptContext context = AttemptContextBuilder::make(
+        attempt(), redirects, crossOriginRedirect, requestUrl, attemptCause);
     if (hook) {
         const quint64 gen = generation;
-        const AttemptContext context = AttemptContextBuilder::make(
-            attempt(), redirects, crossOriginRedirect, requestUrl, attemptCause);
         inHook = true;
         deferRequested = false;
         failRequested.reset();
@@ -208,6 +211,12 @@ void EventSourcePrivate::sendRequest()
 
     qCDebug(lcEventSource).noquote()
         << "attempt" << attempt() << requestMethod << HttpPolicy::redactedUrl(request.url());
+    {
+        const quint64 gen = generation;
+        Q_EMIT q->requestSent(requestMethod, request, context);
+        if (gen != generation || readyState != EventSource::ReadyState::Connecting)
+            return; // a slot closed, suspended or restarted the source
+    }
     // One logical attempt is one request on the wire: the body goes through a device Qt cannot
     // rewind, so its HTTP stack cannot re-send the request by itself (oneshotbody_p.h).
     const QByteArray payload = requestHasBody ? body : QByteArray();
@@ -466,6 +475,8 @@ bool EventSourcePrivate::handleHead()
         }
         accepted = true;
         authFailures = 0;
+        framedEnd = response.header("Transfer-Encoding").toLower().contains("chunked")
+            || response.hasHeader("Content-Length");
         attemptCause = Error();
         restartReadTimer();
         origin = HttpPolicy::serializeOrigin(r->url());
@@ -615,7 +626,15 @@ void EventSourcePrivate::failRetryable(Error error)
     abandonReply();
     retryTimer->stop();
 
-    if (wasOpen && openedAt.isValid() && openedAt.elapsed() >= retryPolicy.resetAfter().count()) {
+    // A connection that stayed up long enough resets the backoff; so does a deliberate end by
+    // the server (EndOfStream of a chunked or sized body: e.g. at the expiry of the token that
+    // opened it), after which the spec reconnects after the plain reconnection time. A stream
+    // that keeps dropping (Network), or a close-delimited one (where a crash after an event
+    // looks exactly like an end), backs off further.
+    const bool stable
+        = openedAt.isValid() && openedAt.elapsed() >= retryPolicy.resetAfter().count();
+    const bool deliberateEnd = error.kind() == Error::Kind::EndOfStream && framedEnd;
+    if (wasOpen && (stable || deliberateEnd)) {
         failures = 0;
         failingSince.invalidate();
     }

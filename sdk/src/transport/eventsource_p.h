@@ -79,6 +79,7 @@ public:
     bool headHandled = false;
     bool accepted = false;
     bool encrypted = false; // the TLS handshake of this request's connection completed
+    bool framedEnd = false; // the stream's end is marked (chunked or Content-Length), not a close
     QString origin;
 
     // A rejected response whose body is being read before the policy acts on it.

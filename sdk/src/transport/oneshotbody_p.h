@@ -6,10 +6,10 @@
 
 namespace Sluice {
 
-// The request body of one stream attempt, readable exactly once. Qt 6.4's HTTP/1 channel
-// re-sends a request by itself on a new connection when it misreads a close-delimited response
-// as a broken one (see docs/ARCHITECTURE.md, "A request goes out once"); every such re-send
-// first rewinds the upload device. This device cannot be rewound, so the re-send fails
+// A request body readable exactly once (a stream attempt, a POST of the API). Qt 6.4's HTTP/1
+// channel re-sends a request by itself on a new connection when it misreads a close-delimited
+// response as a broken one (see docs/ARCHITECTURE.md, "A request goes out once"); every such
+// re-send first rewinds the upload device. This device cannot be rewound, so the re-send fails
 // (QNetworkReply::ContentReSendError) instead of reaching the server a second time.
 class OneShotBody final : public QIODevice
 {

@@ -72,11 +72,15 @@ void ChaosProxy::onNewConnection()
         }
         auto *pair = new Pair;
         pair->client = client;
+        // Small request/response exchanges: without TCP_NODELAY each would wait for a delayed
+        // ACK (tens of milliseconds).
+        client->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         auto *upstream = new QTcpSocket(this);
         pair->upstream = upstream;
         m_pairs.append(pair);
 
         connect(upstream, &QTcpSocket::connected, this, [client, upstream] {
+            upstream->setSocketOption(QAbstractSocket::LowDelayOption, 1);
             if (client->bytesAvailable() > 0)
                 upstream->write(client->readAll());
         });

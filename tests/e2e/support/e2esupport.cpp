@@ -1,8 +1,10 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "support/e2esupport.h"
 
+#include <QtCore/QCoreApplication>
 #include <QtCore/QDeadlineTimer>
 #include <QtCore/QPointer>
+#include <QtCore/QTimer>
 
 namespace Sluice::Test {
 
@@ -21,11 +23,16 @@ Error waitForJob(Job *job, int timeoutMs)
 
 bool waitUntil(const std::function<bool()> &predicate, int timeoutMs)
 {
+    // Not QTest::qWait(): it sleeps 10 ms between passes of the event loop, which adds up to tens
+    // of milliseconds per request when every hop (client, proxy, job) needs a pass of its own.
     QDeadlineTimer deadline(timeoutMs);
+    QTimer wakeUp; // bounds each wait, so the deadline and the predicate are checked regularly
+    wakeUp.start(20);
     while (!predicate()) {
         if (deadline.hasExpired())
             return predicate();
-        QTest::qWait(10);
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
     }
     return true;
 }

@@ -48,7 +48,7 @@ bool ServerProcess::start(const QStringList &extraArgs, const Env &env, int time
     m_process->setProcessEnvironment(environment(env));
     QStringList args { QStringLiteral("--host"),     QStringLiteral("127.0.0.1"),
                        QStringLiteral("--port"),     QStringLiteral("0"),
-                       QStringLiteral("--data-dir"), m_dataDir.path() };
+                       QStringLiteral("--data-dir"), dataDir() };
     args += extraArgs;
     m_process->start(binaryPath(), args);
     if (!m_process->waitForStarted(timeoutMs)) {
@@ -135,7 +135,7 @@ QString ServerProcess::logOutput()
 bool ServerProcess::addUser(const QString &name, const QString &password)
 {
     const RunResult result = run({ QStringLiteral("user"), QStringLiteral("add"), name,
-                                   QStringLiteral("--data-dir"), m_dataDir.path() },
+                                   QStringLiteral("--data-dir"), dataDir() },
                                  {}, password.toUtf8() + '\n');
     if (!result.finished || result.exitCode != 0) {
         m_error = QStringLiteral("user add %1 failed (%2): %3%4")

@@ -42,7 +42,12 @@ public:
     QUrl baseUrl() const { return m_baseUrl; }
     QUrl url(const QString &pathAndQuery) const;
     quint16 port() const { return quint16(m_baseUrl.port()); }
-    QString dataDir() const { return m_dataDir.path(); }
+    QString dataDir() const
+    {
+        return m_customDataDir.isEmpty() ? m_dataDir.path() : m_customDataDir;
+    }
+    // Use this directory (kept by the caller) instead of the temporary one, from the next start().
+    void setDataDir(const QString &path) { m_customDataDir = path; }
     QString binary() const;
     // Everything the process has written to stdout and stderr so far.
     QString logOutput();
@@ -67,6 +72,7 @@ public:
 
 private:
     QTemporaryDir m_dataDir;
+    QString m_customDataDir;
     std::unique_ptr<QProcess> m_process;
     QByteArray m_log;
     QUrl m_baseUrl;
