@@ -65,8 +65,8 @@ private Q_SLOTS:
         const QUrl producerUrl(QStringLiteral("http://127.0.0.1:%1").arg(producerProxy.port()));
 
         QString error;
-        SignedInUser producer = signIn(server, producerUrl, QStringLiteral("chaos"), Password,
-                                       true, &error);
+        SignedInUser producer
+            = signIn(server, producerUrl, QStringLiteral("chaos"), Password, true, &error);
         QVERIFY2(producer.session, qPrintable(error));
         const auto [sessionId, promptId] = createPrompt(*producer.api, QStringLiteral("c"), &error);
         QVERIFY2(!promptId.isEmpty(), qPrintable(error));
@@ -81,11 +81,11 @@ private Q_SLOTS:
         for (auto mode : { PromptStream::Mode::StreamToken, PromptStream::Mode::Header,
                            PromptStream::Mode::Cookie }) {
             Viewer viewer;
-            viewer.user = signIn(server, viewerUrl, QStringLiteral("chaos"), Password, false,
-                                 &error);
+            viewer.user
+                = signIn(server, viewerUrl, QStringLiteral("chaos"), Password, false, &error);
             QVERIFY2(viewer.user.session, qPrintable(error));
-            viewer.stream = std::make_unique<PromptStream>(viewer.user.session.get(), sessionId,
-                                                           promptId);
+            viewer.stream
+                = std::make_unique<PromptStream>(viewer.user.session.get(), sessionId, promptId);
             viewer.stream->setMode(mode);
             RetryPolicy policy;
             policy.setInitialDelay(50ms);
@@ -181,9 +181,9 @@ private Q_SLOTS:
         QString summaries;
         for (const Viewer &viewer : viewers)
             summaries += viewer.recorder->summary() + u'\n';
-        QVERIFY2(finished, qPrintable(summaries + QStringLiteral("published %1, restarts %2")
-                                                      .arg(next)
-                                                      .arg(restarts)));
+        QVERIFY2(finished,
+                 qPrintable(summaries
+                            + QStringLiteral("published %1, restarts %2").arg(next).arg(restarts)));
         QVERIFY(doneAcknowledged);
         QVERIFY(restarts >= MinRestarts);
 
