@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
 # Installs the SDK of an existing Sluice build into a temporary prefix, builds
-# examples/minimal-client against that prefix as a separate CMake project, and runs it to prove
-# it links and loads libsluice from the prefix. Cleans up its temporary directory in all cases.
+# examples/minimal-client and examples/follow-prompt against that prefix as separate CMake
+# projects, and runs them: minimal-client proves it links and loads libsluice from the prefix,
+# follow-prompt signs in to the build's own sluice-server (--demo, on a free port) and follows a
+# prompt to `done` in each mode (stream token, header, cookie). Cleans up its temporary
+# directory and stops the server in all cases.
 #
-#   run-install-test.sh BUILD_DIR EXAMPLE_SOURCE_DIR CXX_COMPILER SANITIZE(ON|OFF) [GENERATOR]
+#   run-install-test.sh BUILD_DIR EXAMPLES_DIR CXX_COMPILER SANITIZE(ON|OFF) [GENERATOR]
 set -euo pipefail
 
 build_dir=$1
-example_dir=$2
+examples_dir=$2
+example_dir=$examples_dir/minimal-client
 cxx=$3
 sanitize=$4
 generator=${5:-Ninja}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sluice-install-test.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+server_pid=
+cleanup() {
+    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
 prefix="$tmp/prefix"
 
 step() { printf '== %s\n' "$*"; }
@@ -73,5 +82,36 @@ code=$?
 set -e
 echo "$out"
 [ "$code" -eq 1 ] || { echo "expected exit 1, got $code"; exit 1; }
+
+step "configure and build examples/follow-prompt against the prefix"
+cmake -S "$examples_dir/follow-prompt" -B "$tmp/build-follow" -G "$generator" \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_COMPILER="$cxx" \
+    -DCMAKE_PREFIX_PATH="$prefix" \
+    "${launcher[@]}" "${flags[@]}"
+cmake --build "$tmp/build-follow" -j 2
+follow="$tmp/build-follow/follow-prompt"
+
+step "start the build's sluice-server --demo on a free port"
+server="$build_dir/server/sluice-server"
+mkdir -p "$tmp/data"
+"$server" --host 127.0.0.1 --port 0 --data-dir "$tmp/data" --demo --demo-speed 50 \
+    --cookie-mode on >"$tmp/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 300); do
+    grep -q 'demo user: demo' "$tmp/server.log" && break
+    sleep 0.1
+done
+url=$(sed -n 's/^sluice-server listening on \(http:[^ ]*\)$/\1/p' "$tmp/server.log" | head -n1)
+password=$(sed -n 's/^demo user: demo  password: \([^ ]*\)$/\1/p' "$tmp/server.log" | head -n1)
+[ -n "$url" ] && [ -n "$password" ] || { cat "$tmp/server.log"; echo "server did not start"; exit 1; }
+
+for mode in token header cookie; do
+    step "run: follow-prompt in $mode mode receives the demo prompt to done"
+    out=$(SLUICE_PASSWORD="$password" timeout 120 "$follow" "$url" demo "$mode" 2>&1)
+    echo "$out" | tail -n 3
+    echo "$out" | grep -q '^\[done\]$' || { echo "no [done] in $mode mode"; exit 1; }
+    echo "$out" | grep -q '^\[tool ' || { echo "no tool use in $mode mode"; exit 1; }
+done
 
 step "ok"
