@@ -1,6 +1,7 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // End to end: the real sluice-stream binary (a child process) against a ScriptedSseServer.
 #include "scriptedsseserver.h"
+#include "streamprocess.h"
 
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -16,68 +17,13 @@
 using Sluice::Testing::RecordedRequest;
 using Sluice::Testing::ResponseScript;
 using Sluice::Testing::ScriptedSseServer;
+using SluiceStream::Testing::StreamProcess;
 
 Q_DECLARE_METATYPE(Sluice::Testing::ResponseScript::Framing)
 
 namespace {
 
 constexpr int waitMs = 30000;
-
-// Runs sluice-stream; the process is killed (and reaped) whatever happens to the test.
-class StreamProcess
-{
-public:
-    explicit StreamProcess(const QStringList &arguments)
-    {
-        m_process.start(QStringLiteral(SLUICE_STREAM_BINARY), arguments);
-    }
-    ~StreamProcess()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(10000);
-        }
-    }
-    Q_DISABLE_COPY_MOVE(StreamProcess)
-
-    // Waits (running the event loop, so in-process servers keep working) for the exit.
-    bool finish()
-    {
-        if (m_process.state() == QProcess::NotRunning)
-            return true;
-        QSignalSpy finished(&m_process, &QProcess::finished);
-        return finished.wait(waitMs) || m_process.state() == QProcess::NotRunning;
-    }
-    int exitCode() const
-    {
-        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
-    }
-    QByteArray out()
-    {
-        m_out += m_process.readAllStandardOutput();
-        return m_out;
-    }
-    QByteArray err()
-    {
-        m_err += m_process.readAllStandardError();
-        return m_err;
-    }
-    QList<QByteArray> outLines() { return splitLines(out()); }
-    QList<QByteArray> errLines() { return splitLines(err()); }
-    QProcess &process() { return m_process; }
-
-private:
-    static QList<QByteArray> splitLines(const QByteArray &bytes)
-    {
-        QList<QByteArray> lines = bytes.split('\n');
-        if (!lines.isEmpty() && lines.constLast().isEmpty())
-            lines.removeLast();
-        return lines;
-    }
-    QProcess m_process;
-    QByteArray m_out;
-    QByteArray m_err;
-};
 
 QStringList args(std::initializer_list<const char *> list)
 {

@@ -1,6 +1,7 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // End to end: the real sluice-stream binary in its server form (--server: sign in, follow a
 // prompt with AuthSession + PromptStream) against the real sluice-server in demo mode.
+#include "streamprocess.h"
 #include "support/httpclient.h"
 #include "support/serverprocess.h"
 
@@ -14,6 +15,7 @@
 
 using Sluice::Test::HttpClient;
 using Sluice::Test::ServerProcess;
+using SluiceStream::Testing::StreamProcess;
 
 namespace {
 
@@ -24,72 +26,6 @@ constexpr int waitMs = 60000;
 // rate limited by them.
 const QString otherUser = QStringLiteral("cli-tester");
 const QString otherPassword = QStringLiteral("a long enough password for the cli tests");
-
-// Runs sluice-stream with `stdinData` on its stdin (then closed); the process is killed (and
-// reaped) whatever happens to the test.
-class StreamProcess
-{
-public:
-    StreamProcess(const QStringList &arguments, const QByteArray &stdinData,
-                  const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment())
-    {
-        m_process.setProcessEnvironment(environment);
-        m_process.start(QStringLiteral(SLUICE_STREAM_BINARY), arguments);
-        if (m_process.waitForStarted(waitMs)) {
-            m_process.write(stdinData);
-            m_process.closeWriteChannel();
-        }
-    }
-    ~StreamProcess()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(10000);
-        }
-    }
-    Q_DISABLE_COPY_MOVE(StreamProcess)
-
-    // Waits, running the event loop, for the exit.
-    bool finish()
-    {
-        if (m_process.state() == QProcess::NotRunning)
-            return true;
-        QSignalSpy finished(&m_process, &QProcess::finished);
-        return finished.wait(waitMs) || m_process.state() == QProcess::NotRunning;
-    }
-    int exitCode() const
-    {
-        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
-    }
-    QByteArray out()
-    {
-        m_out += m_process.readAllStandardOutput();
-        return m_out;
-    }
-    QByteArray err()
-    {
-        m_err += m_process.readAllStandardError();
-        return m_err;
-    }
-    QList<QJsonObject> outObjects() { return objects(out()); }
-    QList<QJsonObject> errObjects() { return objects(err()); }
-    // Both streams, for failure messages.
-    QByteArray transcript() { return "--- stdout\n" + out() + "--- stderr\n" + err(); }
-
-private:
-    static QList<QJsonObject> objects(const QByteArray &bytes)
-    {
-        QList<QJsonObject> result;
-        for (const QByteArray &line : bytes.split('\n')) {
-            if (!line.isEmpty())
-                result.append(QJsonDocument::fromJson(line).object());
-        }
-        return result;
-    }
-    QProcess m_process;
-    QByteArray m_out;
-    QByteArray m_err;
-};
 
 QStringList args(std::initializer_list<const char *> list)
 {

@@ -45,17 +45,19 @@ if command -v ccache >/dev/null 2>&1; then
     launcher=("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache")
 fi
 
-step "configure examples/minimal-client against the prefix"
-cmake -S "$example_dir" -B "$tmp/build" -G "$generator" \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_CXX_COMPILER="$cxx" \
-    -DCMAKE_PREFIX_PATH="$prefix" \
-    "${launcher[@]}" "${flags[@]}"
-grep -q "Sluice_DIR:PATH=$prefix" "$tmp/build/CMakeCache.txt" \
-    || { echo "Sluice was not found in the temporary prefix"; exit 1; }
+build_example() { # build_example SOURCE_DIR BUILD_DIR: a separate project on the prefix
+    step "configure and build $(basename "$1") against the prefix"
+    cmake -S "$1" -B "$2" -G "$generator" \
+        -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DCMAKE_CXX_COMPILER="$cxx" \
+        -DCMAKE_PREFIX_PATH="$prefix" \
+        "${launcher[@]}" "${flags[@]}"
+    grep -q "Sluice_DIR:PATH=$prefix" "$2/CMakeCache.txt" \
+        || { echo "Sluice was not found in the temporary prefix"; exit 1; }
+    cmake --build "$2" -j 2
+}
 
-step "build"
-cmake --build "$tmp/build" -j 2
+build_example "$example_dir" "$tmp/build"
 
 client="$tmp/build/minimal-client"
 step "it loads libsluice from the prefix"
@@ -83,13 +85,7 @@ set -e
 echo "$out"
 [ "$code" -eq 1 ] || { echo "expected exit 1, got $code"; exit 1; }
 
-step "configure and build examples/follow-prompt against the prefix"
-cmake -S "$examples_dir/follow-prompt" -B "$tmp/build-follow" -G "$generator" \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_CXX_COMPILER="$cxx" \
-    -DCMAKE_PREFIX_PATH="$prefix" \
-    "${launcher[@]}" "${flags[@]}"
-cmake --build "$tmp/build-follow" -j 2
+build_example "$examples_dir/follow-prompt" "$tmp/build-follow"
 follow="$tmp/build-follow/follow-prompt"
 
 step "start the build's sluice-server --demo on a free port"

@@ -321,6 +321,25 @@ void AuthSessionPrivate::onRefreshResult(const JsonCall::Result &result)
         job->complete(result.error);
 }
 
+void AuthSessionPrivate::beginSignIn(AuthJob *job)
+{
+    // A new sign-in replaces whatever was going on: its tokens will replace the current ones.
+    const Error replaced(Error::Kind::Canceled, QStringLiteral("Replaced by a new sign-in"));
+    if (signInJob) {
+        if (signInReply)
+            signInReply->abort();
+        signInJob->complete(replaced);
+    }
+    if (refreshReply)
+        refreshReply->abort();
+    if (refreshJob)
+        refreshJob->complete(replaced);
+    refreshJob = nullptr;
+    forgetTokens();
+    signInJob = job;
+    setState(AuthSession::State::SigningIn);
+}
+
 void AuthSessionPrivate::finishSignIn(AuthJob *job, const Error &error)
 {
     signInJob = nullptr;
@@ -495,23 +514,7 @@ Job *AuthSession::login(const QString &userName, const QString &password, Rememb
             Error(Error::Kind::InvalidRequest, QStringLiteral("Enter a user name and a password")));
         return job;
     }
-    // A new sign-in replaces whatever was going on.
-    if (d->signInJob) {
-        if (d->signInReply)
-            d->signInReply->abort();
-        d->signInJob->complete(
-            Error(Error::Kind::Canceled, QStringLiteral("Replaced by a new sign-in")));
-        d->signInJob = nullptr;
-    }
-    if (d->refreshReply)
-        d->refreshReply->abort();
-    if (d->refreshJob)
-        d->refreshJob->complete(
-            Error(Error::Kind::Canceled, QStringLiteral("Replaced by a new sign-in")));
-    d->refreshJob = nullptr;
-    d->forgetTokens();
-    d->signInJob = job;
-    d->setState(State::SigningIn);
+    d->beginSignIn(job);
 
     const QJsonObject body { { QStringLiteral("username"), userName },
                              { QStringLiteral("password"), password } };
@@ -568,21 +571,7 @@ Job *AuthSession::restore(const QString &userName)
                             QStringLiteral("A server URL and a user name are needed")));
         return job;
     }
-    if (d->signInJob) {
-        if (d->signInReply)
-            d->signInReply->abort();
-        d->signInJob->complete(
-            Error(Error::Kind::Canceled, QStringLiteral("Replaced by a new sign-in")));
-    }
-    if (d->refreshReply)
-        d->refreshReply->abort();
-    if (d->refreshJob)
-        d->refreshJob->complete(
-            Error(Error::Kind::Canceled, QStringLiteral("Replaced by a new sign-in")));
-    d->refreshJob = nullptr;
-    d->forgetTokens();
-    d->signInJob = job;
-    d->setState(State::SigningIn);
+    d->beginSignIn(job);
 
     const QString key = d->storeKey(userName);
     TokenStoreJob *read = d->store->readToken(key);

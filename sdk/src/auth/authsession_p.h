@@ -94,7 +94,7 @@ public:
     void onRefreshResult(const JsonCall::Result &result);
     // The error for a refused refresh token.
     Error refusedRefreshError(const JsonCall::Result &result) const;
-    void startSignIn(AuthJob *job);
+    void beginSignIn(AuthJob *job);
     void finishSignIn(AuthJob *job, const Error &error);
 };
 
