@@ -3,9 +3,10 @@
 // (--server). See README.md and `sluice-stream --help`.
 #include "exitcode.h"
 #include "passwordinput.h"
-#include "signalwatcher.h"
 #include "streamoptions.h"
 #include "streamrunner.h"
+
+#include "common/signalwatcher.h"
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QLoggingCategory>
@@ -41,13 +42,14 @@ int main(int argc, char *argv[])
     if (parsed.options.verbose)
         QLoggingCategory::setFilterRules(QStringLiteral("sluice.*.debug=true"));
 
-    SignalWatcher signalWatcher;
+    Sluice::Common::SignalWatcher signalWatcher;
     StreamRunner runner(parsed.options, stdout, stderr);
     // Read only when a password sign-in is needed (with --keychain, after the keychain failed).
     runner.setPasswordProvider(
         [](QString *error) { return readPasswordLine(STDIN_FILENO, error); });
     QObject::connect(
-        &signalWatcher, &SignalWatcher::signalReceived, &runner, [&runner](int number) {
+        &signalWatcher, &Sluice::Common::SignalWatcher::signalReceived, &runner,
+        [&runner](int number) {
             if (number == SIGINT)
                 runner.stop(ExitCode::Interrupted, QStringLiteral("interrupted (SIGINT)"));
             else

@@ -2,7 +2,8 @@
 #include "streamrunner.h"
 
 #include "exitcode.h"
-#include "redaction.h"
+
+#include "common/redaction.h"
 
 #include <Sluice/AuthSession.h>
 #include <Sluice/PromptStream.h>
@@ -152,7 +153,8 @@ void StreamRunner::connectSourceSignals(Sluice::EventSource *source)
 void StreamRunner::writeConnecting(int attempt, const QByteArray &method,
                                    const QNetworkRequest &request)
 {
-    writeStatus(m_formatter.connecting(attempt, method, redactedUrl(request.url())));
+    writeStatus(
+        m_formatter.connecting(attempt, method, Sluice::Common::redactedUrl(request.url())));
     if (m_options.verbose)
         writeStatus(m_formatter.requestHeaders(request.rawHeaderList()));
 }

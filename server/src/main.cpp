@@ -3,10 +3,13 @@
 #include "app/applogging.h"
 #include "app/demouser.h"
 #include "app/serverapp.h"
-#include "app/signalwatcher.h"
 #include "cli/usercommand.h"
+#include "common/signalwatcher.h"
 #include "config/configparser.h"
 #include "config/keyfiles.h"
+#include "config/secrets.h"
+#include "http/filelimits.h"
+#include "http/httplogging.h"
 #include "http/requestlog.h"
 #include "ops/producerkey.h"
 
@@ -43,6 +46,28 @@ QString urlHost(const QHostAddress &address)
     return address.toString();
 }
 
+// Every connection is a descriptor: use the hard RLIMIT_NOFILE, keep --max-connections within it.
+void applyOpenFileLimit(ServerConfig &config)
+{
+    const FileLimits::Raise limits = FileLimits::raiseToHardLimit();
+    if (!limits.error.isEmpty())
+        qCWarning(lcListener, "cannot raise the open-file limit: %s", qPrintable(limits.error));
+    if (limits.limit == FileLimits::unlimited)
+        qCInfo(lcListener, "open-file limit: unlimited");
+    else if (limits.raised())
+        qCInfo(lcListener, "open-file limit: %llu (raised from %llu)", limits.limit, limits.before);
+    else
+        qCInfo(lcListener, "open-file limit: %llu", limits.limit);
+    const int allowed = FileLimits::clampConnections(config.maxConnections, limits.limit);
+    if (allowed < config.maxConnections) {
+        qCWarning(lcListener,
+                  "--max-connections %d does not fit the open-file limit %llu (%d descriptors "
+                  "reserved): using %d",
+                  config.maxConnections, limits.limit, FileLimits::reservedDescriptors, allowed);
+        config.maxConnections = allowed;
+    }
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -69,11 +94,15 @@ int main(int argc, char *argv[])
     }
     ServerConfig &config = parsed.config;
     configureLogging(config.logLevel);
+    applyOpenFileLimit(config);
 
     QString error;
     if (!ensureDataDir(config.dataDir, &error)
         || !loadOrCreateKeys(config, parsed.accessKeyEnv, parsed.streamKeyEnv, &error)
-        || !ProducerKey::load(config, parsed.producerKeyEnv, &error)) {
+        || !ProducerKey::load(config, parsed.producerKeyEnv, &error)
+        || !Secrets::load(config.metricsTokenFile, parsed.metricsTokenEnv,
+                          QStringLiteral("metrics token"), 16, config.production,
+                          &config.metricsToken, &error)) {
         return fail(QStringLiteral("sluice-server: invalid configuration: ") + error, 2);
     }
 
@@ -94,17 +123,18 @@ int main(int argc, char *argv[])
         return 0;
     }
 
-    SignalWatcher signals;
-    QObject::connect(&signals, &SignalWatcher::terminationRequested, &app, [&](int signalNumber) {
-        static bool shuttingDown = false;
-        if (shuttingDown) { // a second signal: do not wait for the streams
-            QCoreApplication::quit();
-            return;
-        }
-        shuttingDown = true;
-        qCInfo(lcApp, "signal %d: shutting down", signalNumber);
-        server.shutdown([] { QCoreApplication::quit(); }); // drains open streams first
-    });
+    Sluice::Common::SignalWatcher signals;
+    QObject::connect(
+        &signals, &Sluice::Common::SignalWatcher::signalReceived, &app, [&](int signalNumber) {
+            static bool shuttingDown = false;
+            if (shuttingDown) { // a second signal: do not wait for the streams
+                QCoreApplication::quit();
+                return;
+            }
+            shuttingDown = true;
+            qCInfo(lcApp, "signal %d: shutting down", signalNumber);
+            server.shutdown([] { QCoreApplication::quit(); }); // drains open streams first
+        });
 
     std::optional<QString> demoPassword;
     if (config.demo) {

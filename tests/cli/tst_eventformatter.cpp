@@ -1,8 +1,7 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
-// sluice-stream's output formatting and URL redaction, without a network.
+// sluice-stream's output formatting, without a network.
 #include "eventformatter.h"
 #include "jsonline.h"
-#include "redaction.h"
 
 #include <Sluice/Error.h>
 #include <Sluice/Event.h>
@@ -26,8 +25,6 @@ private Q_SLOTS:
     void textEvent();
     void statusLinesJson();
     void statusLinesText();
-    void redactsCredentialsInUrls_data();
-    void redactsCredentialsInUrls();
 };
 
 void tst_EventFormatter::jsonEvent_data()
@@ -156,28 +153,6 @@ void tst_EventFormatter::statusLinesText()
              QByteArray("* signed in as demo (password)\n"));
     QCOMPARE(f.prompt(QStringLiteral("s1"), QStringLiteral("p2")),
              QByteArray("* prompt p2 in session s1\n"));
-}
-
-void tst_EventFormatter::redactsCredentialsInUrls_data()
-{
-    QTest::addColumn<QString>("url");
-    QTest::addColumn<QString>("expected");
-    QTest::newRow("stream token") << QStringLiteral("http://h:1/s?stream_token=abc.def&x=1")
-                                  << QStringLiteral("http://h:1/s?stream_token=REDACTED&x=1");
-    QTest::newRow("access_token and api key")
-        << QStringLiteral("https://h/s?access_token=a&apiKey=b&last_event_id=4")
-        << QStringLiteral("https://h/s?access_token=REDACTED&apiKey=REDACTED&last_event_id=4");
-    QTest::newRow("user info") << QStringLiteral("http://user:pw@h/s")
-                               << QStringLiteral("http://h/s");
-    QTest::newRow("nothing to hide")
-        << QStringLiteral("http://h/s?a=1") << QStringLiteral("http://h/s?a=1");
-}
-
-void tst_EventFormatter::redactsCredentialsInUrls()
-{
-    QFETCH(QString, url);
-    QFETCH(QString, expected);
-    QCOMPARE(SluiceStream::redactedUrl(QUrl(url)), expected);
 }
 
 QTEST_GUILESS_MAIN(tst_EventFormatter)

@@ -91,14 +91,6 @@ private Q_SLOTS:
         QVERIFY(!sameOrigin(QUrl(QStringLiteral("http://127.0.0.1:1/")),
                             QUrl(QStringLiteral("http://localhost:1/"))));
     }
-
-    void redaction()
-    {
-        const QString redacted = redactedUrl(
-            QUrl(QStringLiteral("https://user:pw@h.test/p/stream?stream_token=SECRET#frag")));
-        QCOMPARE(redacted, QStringLiteral("https://h.test/p/stream"));
-        QVERIFY(!redacted.contains(u"SECRET"));
-    }
 };
 
 QTEST_APPLESS_MAIN(TestEventSourceHttpPolicy)

@@ -1,14 +1,23 @@
 // Listener: the connection cap answers 503 (or refuses) past --max-connections and frees slots
-// when connections close; an idle connection is closed after --idle-timeout.
+// when connections close; an idle connection is closed after --idle-timeout; a head trickled in
+// (slowloris) is cut at --request-timeout while kept-alive connections, slow bodies and streams
+// are not; a closing connection whose peer does not read is reset after the grace period; one
+// address gets at most --max-connections-per-ip connections.
 #include "support/httpclient.h"
 #include "support/serverprocess.h"
 
 #include <QDeadlineTimer>
+#include <QElapsedTimer>
 #include <QTcpSocket>
 #include <QtTest>
 
 #include <memory>
 #include <vector>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace Sluice::Test;
 
@@ -62,6 +71,65 @@ std::unique_ptr<QTcpSocket> openHealthyConnection(quint16 port)
     return socket;
 }
 
+// The kernel's view of a TCP socket (TCP_ESTABLISHED, TCP_CLOSE...), -1 on error.
+int tcpState(int fd)
+{
+    tcp_info info {};
+    socklen_t size = sizeof info;
+    if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &size) != 0)
+        return -1;
+    return info.tcpi_state;
+}
+
+// A plain blocking socket (for a peer that must not read: QTcpSocket would read ahead).
+struct RawSocket
+{
+    RawSocket()
+        : fd(::socket(AF_INET, SOCK_STREAM, 0))
+    { }
+    ~RawSocket()
+    {
+        if (fd >= 0)
+            ::close(fd);
+    }
+    RawSocket(const RawSocket &) = delete;
+    RawSocket &operator=(const RawSocket &) = delete;
+
+    bool connectTo(quint16 port) const
+    {
+        sockaddr_in address {};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(port);
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        return ::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) == 0;
+    }
+    bool sendAll(const QByteArray &data) const
+    {
+        qsizetype sent = 0;
+        while (sent < data.size()) {
+            const ssize_t n = ::send(fd, data.constData() + sent, size_t(data.size() - sent), 0);
+            if (n <= 0)
+                return false;
+            sent += n;
+        }
+        return true;
+    }
+
+    int fd;
+};
+
+// Writes `data` one byte every `gapMs` until done or the server closes; returns the bytes sent.
+qsizetype trickle(QTcpSocket &socket, const QByteArray &data, int gapMs)
+{
+    qsizetype sent = 0;
+    for (; sent < data.size() && socket.state() == QAbstractSocket::ConnectedState; ++sent) {
+        socket.write(data.mid(sent, 1));
+        socket.flush();
+        socket.waitForReadyRead(gapMs); // also notices the server closing
+    }
+    return sent;
+}
+
 } // namespace
 
 class TestListener : public QObject
@@ -72,6 +140,10 @@ private Q_SLOTS:
     void connectionCapAnswers503AndReleasesSlots();
     void idleConnectionIsClosed();
     void hugeRequestIsCutOff();
+    void slowRequestHeadIsCutAtTheDeadline();
+    void streamOutlivesTheRequestDeadline();
+    void peerThatDoesNotReadIsResetWhenClosing();
+    void perAddressCapAnswers503();
 };
 
 void TestListener::connectionCapAnswers503AndReleasesSlots()
@@ -119,7 +191,8 @@ void TestListener::connectionCapAnswers503AndReleasesSlots()
 void TestListener::idleConnectionIsClosed()
 {
     ServerProcess server;
-    QVERIFY2(server.start({ QStringLiteral("--idle-timeout"), QStringLiteral("300ms") }),
+    QVERIFY2(server.start({ QStringLiteral("--idle-timeout"), QStringLiteral("300ms"),
+                            QStringLiteral("--heartbeat-interval"), QStringLiteral("100ms") }),
              qPrintable(server.errorString()));
 
     // A connection that never sends anything.
@@ -168,6 +241,176 @@ void TestListener::hugeRequestIsCutOff()
     // The server is fine afterwards.
     HttpClient http(server.baseUrl());
     QCOMPARE(http.get(QStringLiteral("/healthz")).status, 200);
+}
+
+void TestListener::slowRequestHeadIsCutAtTheDeadline()
+{
+    ServerProcess server;
+    QVERIFY2(server.start({ QStringLiteral("--request-timeout"), QStringLiteral("1s"),
+                            QStringLiteral("--idle-timeout"), QStringLiteral("1m") }),
+             qPrintable(server.errorString()));
+
+    // Slowloris: a head that never ends, one byte every 100 ms. Every byte would reset an idle
+    // timer; the deadline counts from the accept and is not moved by them.
+    QTcpSocket slow;
+    QElapsedTimer elapsed;
+    elapsed.start();
+    slow.connectToHost(QHostAddress::LocalHost, server.port());
+    QVERIFY(slow.waitForConnected(waitMs));
+    const QByteArray endless
+        = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + QByteArray(300, 'a');
+    const qsizetype sent = trickle(slow, endless, 100);
+    const qint64 cutAfterMs = elapsed.elapsed();
+    qInfo("slowloris cut after %lld ms (%lld bytes sent)", cutAfterMs,
+          static_cast<long long>(sent));
+    QCOMPARE(slow.state(), QAbstractSocket::UnconnectedState);
+    QVERIFY2(cutAfterMs >= 900 && cutAfterMs < 5000, qPrintable(QString::number(cutAfterMs)));
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        server.logOutput().contains(QLatin1String("no complete request head within 1000 ms")),
+        qPrintable(server.logOutput()), waitMs);
+
+    // A head that is slow but complete in time is answered; the kept-alive connection then waits
+    // longer than the deadline (that is the idle timeout's business) and serves another request.
+    QTcpSocket patient;
+    patient.connectToHost(QHostAddress::LocalHost, server.port());
+    QVERIFY(patient.waitForConnected(waitMs));
+    QCOMPARE(trickle(patient, healthRequest, 10), healthRequest.size());
+    QVERIFY(readUntil(patient, hasCompleteResponse).startsWith("HTTP/1.1 200"));
+    QTest::qWait(1500); // idle between requests for longer than --request-timeout
+    QCOMPARE(patient.state(), QAbstractSocket::ConnectedState);
+    patient.write(healthRequest);
+    QVERIFY(readUntil(patient, hasCompleteResponse).startsWith("HTTP/1.1 200"));
+
+    // A complete head with a slow body: the head deadline is off once the head is complete.
+    QTcpSocket upload;
+    upload.connectToHost(QHostAddress::LocalHost, server.port());
+    QVERIFY(upload.waitForConnected(waitMs));
+    const QByteArray body = "{\"username\":\"nobody\",\"password\":\"x\"}";
+    upload.write("POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                 "Content-Type: application/json\r\nContent-Length: "
+                 + QByteArray::number(body.size()) + "\r\n\r\n");
+    QCOMPARE(trickle(upload, body, 50), body.size()); // ~1.8 s, longer than the deadline
+    const QByteArray reply = readUntil(upload, hasCompleteResponse);
+    QVERIFY2(reply.startsWith("HTTP/1.1 4"), reply.left(200).constData()); // 400/401, not a cut
+}
+
+void TestListener::streamOutlivesTheRequestDeadline()
+{
+    ServerProcess server;
+    QVERIFY2(server.start({ QStringLiteral("--request-timeout"), QStringLiteral("300ms"),
+                            QStringLiteral("--heartbeat-interval"), QStringLiteral("200ms"),
+                            QStringLiteral("--idle-timeout"), QStringLiteral("2s") }),
+             qPrintable(server.errorString()));
+    const QString password = QStringLiteral("a long password 123");
+    QVERIFY2(server.addUser(QStringLiteral("alice"), password), qPrintable(server.errorString()));
+    HttpClient http(server.baseUrl());
+    const QByteArray token = http.login(QStringLiteral("alice"), password);
+    QVERIFY(!token.isEmpty());
+    const QString sessions = QStringLiteral("/api/claude-code/sessions");
+    const QString sid
+        = http.postJson(sessions, { { QStringLiteral("title"), QStringLiteral("t") } },
+                        HttpClient::bearer(token))
+              .object()
+              .value(QLatin1String("id"))
+              .toString();
+    QVERIFY(!sid.isEmpty());
+    const QString pid = http.postJson(sessions + u'/' + sid + QStringLiteral("/prompts"),
+                                      { { QStringLiteral("text"), QStringLiteral("hello") } },
+                                      HttpClient::bearer(token))
+                            .object()
+                            .value(QLatin1String("id"))
+                            .toString();
+    QVERIFY(!pid.isEmpty());
+
+    QTcpSocket stream;
+    stream.connectToHost(QHostAddress::LocalHost, server.port());
+    QVERIFY(stream.waitForConnected(waitMs));
+    stream.write("GET " + (sessions + u'/' + sid + QStringLiteral("/prompts/") + pid).toUtf8()
+                 + "/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+                   "Authorization: Bearer "
+                 + token + "\r\n\r\n");
+    const QByteArray head
+        = readUntil(stream, [](const QByteArray &d) { return d.contains("\r\n\r\n"); });
+    QVERIFY2(head.startsWith("HTTP/1.1 200"), head.left(300).constData());
+    // Five times the request deadline: the stream stays open and its heartbeats keep coming.
+    QElapsedTimer open;
+    open.start();
+    QByteArray received;
+    while (open.elapsed() < 1500 && stream.state() == QAbstractSocket::ConnectedState) {
+        stream.waitForReadyRead(100);
+        received += stream.readAll();
+    }
+    QCOMPARE(stream.state(), QAbstractSocket::ConnectedState);
+    // Heartbeats are SSE comments (":..."), each in its own chunk ("<size>\r\n:...").
+    QVERIFY2(received.count("\r\n:") >= 3, received.constData());
+    QVERIFY(!server.logOutput().contains(QLatin1String("no complete request head")));
+}
+
+void TestListener::peerThatDoesNotReadIsResetWhenClosing()
+{
+    ServerProcess server;
+    QVERIFY2(server.start({ QStringLiteral("--idle-timeout"), QStringLiteral("1s"),
+                            QStringLiteral("--heartbeat-interval"), QStringLiteral("500ms") }),
+             qPrintable(server.errorString()));
+
+    // Pipelined requests whose answers (~5 MB) far exceed what the kernel buffers, from a peer
+    // with a tiny receive buffer that never reads: the server's output stalls, the idle timeout
+    // closes the connection (disconnectFromHost: "after the output is flushed", i.e. never), and
+    // only the closing grace (5 s) frees it.
+    RawSocket peer;
+    QVERIFY(peer.fd >= 0);
+    const int small = 4096;
+    QCOMPARE(::setsockopt(peer.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small), 0);
+    QVERIFY(peer.connectTo(server.port()));
+    QByteArray requests;
+    for (int i = 0; i < 2000; ++i)
+        requests += "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    QVERIFY(peer.sendAll(requests));
+    QElapsedTimer elapsed;
+    elapsed.start();
+    QTRY_COMPARE_WITH_TIMEOUT(tcpState(peer.fd), int(TCP_CLOSE), 20000);
+    qInfo("non-reading peer reset %lld ms after its last request", elapsed.elapsed());
+    QVERIFY(elapsed.elapsed() >= 4000); // idle timeout + grace, not something else
+    QTRY_VERIFY_WITH_TIMEOUT(
+        server.logOutput().contains(QLatin1String("the peer did not read the last")), waitMs);
+
+    HttpClient http(server.baseUrl());
+    QCOMPARE(http.get(QStringLiteral("/healthz")).status, 200);
+}
+
+void TestListener::perAddressCapAnswers503()
+{
+    ServerProcess server;
+    QVERIFY2(server.start({ QStringLiteral("--max-connections-per-ip"), QStringLiteral("3"),
+                            QStringLiteral("--max-connections"), QStringLiteral("100"),
+                            QStringLiteral("--idle-timeout"), QStringLiteral("10m"),
+                            QStringLiteral("--request-timeout"), QStringLiteral("10m") }),
+             qPrintable(server.errorString()));
+
+    std::vector<std::unique_ptr<QTcpSocket>> held;
+    for (int i = 0; i < 3; ++i) {
+        auto socket = openHealthyConnection(server.port());
+        QVERIFY2(socket, "a connection within the per-address cap must be served");
+        held.push_back(std::move(socket));
+    }
+    QTcpSocket extra;
+    extra.connectToHost(QHostAddress::LocalHost, server.port());
+    QVERIFY(extra.waitForConnected(waitMs));
+    extra.write(healthRequest);
+    const QByteArray reply = readUntil(extra, hasCompleteResponse);
+    QVERIFY2(reply.startsWith("HTTP/1.1 503 Service Unavailable"), reply.constData());
+    QVERIFY(reply.contains("\"code\":\"SERVICE_UNAVAILABLE\""));
+    QVERIFY(reply.contains("from your address"));
+    QVERIFY(reply.contains("Retry-After: 1"));
+    QTRY_VERIFY_WITH_TIMEOUT(server.logOutput().contains(QLatin1String(
+                                 "per-address connection cap (3) reached for 127.0.0.1")),
+                             waitMs);
+
+    // Closing one frees its slot for the same address.
+    held.back()->disconnectFromHost();
+    held.pop_back();
+    std::unique_ptr<QTcpSocket> again;
+    QTRY_VERIFY_WITH_TIMEOUT(again || (again = openHealthyConnection(server.port())), waitMs);
 }
 
 QTEST_GUILESS_MAIN(TestListener)

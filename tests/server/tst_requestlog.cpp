@@ -57,25 +57,25 @@ void TestRequestLog::oneLinePerRequestWithSecretsRedacted_data()
                           "?stream_token=eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXN0cmVhbQ.c2ln&"
                           "last_event_id=42&m=%1")
         << 401 << QStringList { QStringLiteral("eyJhbGciOiJIUzI1NiJ9"), QStringLiteral("c2ln") }
-        << QStringList { QStringLiteral("stream_token=[REDACTED]"),
+        << QStringList { QStringLiteral("stream_token=REDACTED"),
                          QStringLiteral("last_event_id=42") };
     QTest::newRow("access_token and token")
         << QByteArray("GET")
         << QStringLiteral("/healthz?access_token=SECRET-ACCESS-1&token=SECRET-TOKEN-2&m=%1") << 200
         << QStringList { QStringLiteral("SECRET-ACCESS-1"), QStringLiteral("SECRET-TOKEN-2") }
-        << QStringList { QStringLiteral("access_token=[REDACTED]"),
-                         QStringLiteral("token=[REDACTED]") };
+        << QStringList { QStringLiteral("access_token=REDACTED"),
+                         QStringLiteral("token=REDACTED") };
     QTest::newRow("percent-encoded key")
         << QByteArray("GET") << QStringLiteral("/healthz?stream%5Ftoken=SECRET-ENC-3&m=%1") << 200
         << QStringList { QStringLiteral("SECRET-ENC-3") }
-        << QStringList { QStringLiteral("token=[REDACTED]") };
+        << QStringList { QStringLiteral("token=REDACTED") };
     QTest::newRow("refresh_token, password")
         << QByteArray("POST")
         << QStringLiteral(
                "/api/claude-code/sessions?refresh_token=SECRET-R-4&password=hunter22&m=%1")
         << 401 << QStringList { QStringLiteral("SECRET-R-4"), QStringLiteral("hunter22") }
-        << QStringList { QStringLiteral("refresh_token=[REDACTED]"),
-                         QStringLiteral("password=[REDACTED]") };
+        << QStringList { QStringLiteral("refresh_token=REDACTED"),
+                         QStringLiteral("password=REDACTED") };
     QTest::newRow("405") << QByteArray("DELETE") << QStringLiteral("/healthz?m=%1") << 405
                          << QStringList {} << QStringList { QStringLiteral("/healthz") };
     QTest::newRow("preflight") << QByteArray("OPTIONS") << QStringLiteral("/healthz?m=%1") << 204

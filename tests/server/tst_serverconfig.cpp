@@ -5,6 +5,7 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -26,6 +27,7 @@ private Q_SLOTS:
     void sigtermExitsCleanly();
     void logLevelFiltersRequestLog();
     void demoPrintsWorkingCredentials();
+    void securitySettings();
 
 private:
     QTemporaryDir m_tmp;
@@ -92,6 +94,7 @@ void TestServerConfig::invalidConfigurationFailsWithOneLine_data()
         QFile file(shortKey);
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write("too-short");
+        file.setPermissions(QFile::ReadOwner | QFile::WriteOwner); // as keys should be
     }
     using Env = ServerProcess::Env;
     QTest::newRow("star flag") << QStringList { QStringLiteral("--cors-origins"),
@@ -138,6 +141,18 @@ void TestServerConfig::invalidConfigurationFailsWithOneLine_data()
         << QStringLiteral("SLUICE_LOG_LEVEL");
     QTest::newRow("unknown flag") << QStringList { QStringLiteral("--no-such-flag") } << Env {}
                                   << QStringLiteral("no-such-flag");
+    QTest::newRow("cookie mode in production without https")
+        << QStringList { QStringLiteral("--production"), QStringLiteral("--cookie-mode"),
+                         QStringLiteral("on") }
+        << Env {} << QStringLiteral("cookie mode in production needs HTTPS (--behind-https)");
+    QTest::newRow("heartbeat not below the idle timeout")
+        << QStringList { QStringLiteral("--heartbeat-interval"), QStringLiteral("60s"),
+                         QStringLiteral("--idle-timeout"), QStringLiteral("30s") }
+        << Env {} << QStringLiteral("must be shorter than --idle-timeout");
+    QTest::newRow("metrics token too short")
+        << QStringList {}
+        << Env { { QStringLiteral("SLUICE_METRICS_TOKEN"), QStringLiteral("short") } }
+        << QStringLiteral("the metrics token from the environment is shorter than 16 bytes");
 }
 
 void TestServerConfig::invalidConfigurationFailsWithOneLine()
@@ -251,6 +266,24 @@ void TestServerConfig::productionModeNeedsConfiguredKeys()
     QVERIFY(file.open(QIODevice::WriteOnly));
     file.write(QByteArray(40, 'a') + '\n');
     file.close();
+    // A key file others may read is refused in production (and only warned about in dev mode).
+    QVERIFY(file.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup
+                                | QFile::ReadOther));
+    const auto open = ServerProcess::run(
+        { QStringLiteral("--data-dir"), dataDir.path(), QStringLiteral("--production"),
+          QStringLiteral("--access-key-file"), accessKey, QStringLiteral("--print-routes") },
+        { { QStringLiteral("SLUICE_STREAM_KEY"), QString(40, u'b') } });
+    QCOMPARE(open.exitCode, 2);
+    QVERIFY2(open.stdErr.contains(QLatin1String("can be read or written by its group or others "
+                                                "(mode 644): chmod 600")),
+             qPrintable(open.stdErr));
+    const auto dev = ServerProcess::run(
+        { QStringLiteral("--data-dir"), dataDir.path(), QStringLiteral("--access-key-file"),
+          accessKey, QStringLiteral("--print-routes") },
+        { { QStringLiteral("SLUICE_STREAM_KEY"), QString(40, u'b') } });
+    QCOMPARE(dev.exitCode, 0);
+    QVERIFY2(dev.stdErr.contains(QLatin1String("chmod 600")), qPrintable(dev.stdErr));
+    QVERIFY(file.setPermissions(QFile::ReadOwner | QFile::WriteOwner));
     ServerProcess server;
     QVERIFY2(server.start(
                  { QStringLiteral("--production"), QStringLiteral("--access-key-file"), accessKey },
@@ -319,3 +352,57 @@ void TestServerConfig::demoPrintsWorkingCredentials()
 
 QTEST_GUILESS_MAIN(TestServerConfig)
 #include "tst_serverconfig.moc"
+
+// What production hardening looks like from outside: the metrics token, the __Secure- cookie over
+// HTTPS, a database only its owner can read, a producer key sent twice.
+void TestServerConfig::securitySettings()
+{
+    const QByteArray metricsToken = "metrics-token-0123456789";
+    const QByteArray producerKey = "producer-key-0123456789";
+    ServerProcess server;
+    QVERIFY2(server.start(
+                 { QStringLiteral("--behind-https"), QStringLiteral("--cookie-mode"),
+                   QStringLiteral("on") },
+                 { { QStringLiteral("SLUICE_METRICS_TOKEN"), QString::fromLatin1(metricsToken) },
+                   { QStringLiteral("SLUICE_PRODUCER_KEY"), QString::fromLatin1(producerKey) } }),
+             qPrintable(server.errorString()));
+    HttpClient http(server.baseUrl());
+    QCOMPARE(http.get(QStringLiteral("/metrics")).status, 401);
+    QCOMPARE(
+        http.get(QStringLiteral("/metrics"), HttpClient::bearer("wrong-token-0123456789")).status,
+        401);
+    const HttpResponse metrics
+        = http.get(QStringLiteral("/metrics"), HttpClient::bearer(metricsToken));
+    QCOMPARE(metrics.status, 200);
+    QVERIFY(metrics.body.contains("sluice_http_requests_total"));
+
+    QVERIFY(server.addUser(QStringLiteral("hank"), QStringLiteral("hank-password-1")));
+    const HttpResponse login
+        = http.postJson(QStringLiteral("/api/auth/login"),
+                        { { QStringLiteral("username"), QStringLiteral("hank") },
+                          { QStringLiteral("password"), QStringLiteral("hank-password-1") } });
+    QCOMPARE(login.status, 200);
+    const QByteArray cookie = login.header("Set-Cookie");
+    QVERIFY2(cookie.startsWith("__Secure-sluice_access="), cookie.constData());
+    QVERIFY2(cookie.contains("; Secure") && cookie.contains("; HttpOnly"), cookie.constData());
+
+    for (const QString &name : { QStringLiteral("sluice.db"), QStringLiteral("sluice.db-wal") }) {
+        const QFileInfo db(server.dataDir() + u'/' + name);
+        QVERIFY2(db.exists(), qPrintable(name));
+        QCOMPARE(db.permissions() & ~(QFile::ReadUser | QFile::WriteUser),
+                 QFile::ReadOwner | QFile::WriteOwner);
+    }
+
+    // The producer key header twice: which one would count is anyone's guess, so neither does.
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, server.port());
+    QVERIFY(socket.waitForConnected(10000));
+    const QByteArray body = R"({"type":"message","data":{}})";
+    socket.write("POST /api/claude-code/sessions/s/prompts/p/events HTTP/1.1\r\nHost: x\r\n"
+                 "Content-Type: application/json\r\nX-Sluice-Producer-Key: "
+                 + producerKey + "\r\nX-Sluice-Producer-Key: " + producerKey
+                 + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    QByteArray answer;
+    QTRY_VERIFY_WITH_TIMEOUT((answer += socket.readAll()).contains("\r\n\r\n"), 10000);
+    QVERIFY2(answer.startsWith("HTTP/1.1 400"), answer.constData());
+}

@@ -1,6 +1,7 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "api/jsoncall_p.h"
 
+#include "common/redaction.h"
 #include "core/error_p.h"
 #include "core/logging_p.h"
 #include "core/response_p.h"
@@ -60,7 +61,7 @@ QNetworkReply *send(QNetworkAccessManager *nam, const QNetworkRequest &request,
         payload = body.toJson(QJsonDocument::Compact);
         r.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     }
-    qCDebug(lcApi).noquote() << method << HttpPolicy::redactedUrl(r.url());
+    qCDebug(lcApi).noquote() << method << Common::redactedUrl(r.url());
     QNetworkReply *reply = nullptr;
     if (method == "GET") {
         // Safe to repeat: Qt may re-send it by itself on a fresh connection.

@@ -1,6 +1,7 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "transport/eventsource_p.h"
 
+#include "common/redaction.h"
 #include "core/error_p.h"
 #include "core/logging_p.h"
 #include "core/response_p.h"
@@ -148,7 +149,7 @@ void EventSourcePrivate::sendRequest()
     if (!requestUrl.isValid() || (scheme != u"http" && scheme != u"https")) {
         failFatal(Error(Error::Kind::Network,
                         QStringLiteral("Invalid stream URL (http or https required): %1")
-                            .arg(HttpPolicy::redactedUrl(requestUrl))));
+                            .arg(Common::redactedUrl(requestUrl))));
         return;
     }
 
@@ -210,7 +211,7 @@ void EventSourcePrivate::sendRequest()
     }
 
     qCDebug(lcEventSource).noquote()
-        << "attempt" << attempt() << requestMethod << HttpPolicy::redactedUrl(request.url());
+        << "attempt" << attempt() << requestMethod << Common::redactedUrl(request.url());
     {
         const quint64 gen = generation;
         Q_EMIT q->requestSent(requestMethod, request, context);
@@ -486,7 +487,7 @@ bool EventSourcePrivate::handleHead()
         setReadyState(EventSource::ReadyState::Open);
         if (gen != generation)
             return false;
-        qCDebug(lcEventSource).noquote() << "open" << HttpPolicy::redactedUrl(r->url());
+        qCDebug(lcEventSource).noquote() << "open" << Common::redactedUrl(r->url());
         Q_EMIT q->opened(response);
         return gen == generation;
     }
@@ -594,8 +595,7 @@ void EventSourcePrivate::followRedirect(int status, const Response &response)
     requestHasBody = requestHasBody && keepsBody;
     if (!HttpPolicy::sameOrigin(url, target))
         crossOriginRedirect = true;
-    qCDebug(lcEventSource).noquote()
-        << "redirect" << status << "to" << HttpPolicy::redactedUrl(target);
+    qCDebug(lcEventSource).noquote() << "redirect" << status << "to" << Common::redactedUrl(target);
     abandonReply();
     requestUrl = target;
     sendRequest();
@@ -738,7 +738,7 @@ QString EventSourcePrivate::describeNetworkError() const
         for (const QString &form :
              { u.toString(), u.toString(QUrl::FullyEncoded), u.toDisplayString() }) {
             if (!form.isEmpty())
-                text.replace(form, HttpPolicy::redactedUrl(u));
+                text.replace(form, Common::redactedUrl(u));
         }
     }
     const char *key = QMetaEnum::fromType<QNetworkReply::NetworkError>().valueToKey(code);

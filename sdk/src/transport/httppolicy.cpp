@@ -115,10 +115,4 @@ bool sameOrigin(const QUrl &a, const QUrl &b)
     return serializeOrigin(a) == serializeOrigin(b);
 }
 
-QString redactedUrl(const QUrl &url)
-{
-    return url.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment)
-        .toString(QUrl::FullyEncoded);
-}
-
 } // namespace Sluice::HttpPolicy

@@ -42,8 +42,4 @@ QByteArray methodAfterRedirect(int status, const QByteArray &method, bool *keeps
 QString serializeOrigin(const QUrl &url);
 bool sameOrigin(const QUrl &a, const QUrl &b);
 
-// For log lines and error messages: the URL without user info, query and fragment (stream
-// tokens travel in queries).
-QString redactedUrl(const QUrl &url);
-
 } // namespace Sluice::HttpPolicy

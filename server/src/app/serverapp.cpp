@@ -8,6 +8,7 @@
 #include "auth/tokenservice.h"
 #include "bus/inmemoryeventbus.h"
 #include "demo/demoproducer.h"
+#include "http/filelimits.h"
 #include "http/httpcompat.h"
 #include "http/jsonreply.h"
 #include "http/listener.h"
@@ -69,7 +70,8 @@ bool ServerApp::start(bool listen, QString *error)
         return false;
     }
     m_tokens = std::make_unique<TokenService>(m_config);
-    m_authenticator = std::make_unique<Authenticator>(*m_tokens, *m_store, m_config.cookieMode);
+    m_authenticator
+        = std::make_unique<Authenticator>(*m_tokens, *m_store, m_config.cookieMode, m_config.tls);
     m_refreshTokens = std::make_unique<RefreshTokenService>(*m_store, m_config.refreshTokenTtl);
     m_loginLimiter
         = std::make_unique<LoginRateLimiter>(m_config.loginMaxFailures, m_config.loginWindow);
@@ -113,9 +115,18 @@ bool ServerApp::start(bool listen, QString *error)
 
     // Headers and framing on top of the body limit before the Listener cuts a request off.
     constexpr qint64 headerAllowance = 64 * 1024;
-    auto *listener = new Listener(m_config.maxConnections, m_config.idleTimeout,
-                                  m_config.maxBodyBytes + headerAllowance);
-    if (!listener->listen(m_config.host, m_config.port)) {
+    Listener::Options listenerOptions;
+    listenerOptions.maxConnections = m_config.maxConnections;
+    listenerOptions.maxConnectionsPerAddress = m_config.maxConnectionsPerIp;
+    listenerOptions.idleTimeout = m_config.idleTimeout;
+    listenerOptions.requestTimeout = m_config.requestTimeout;
+    listenerOptions.maxRequestBytes = m_config.maxBodyBytes + headerAllowance;
+    listenerOptions.listenBacklog = m_config.listenBacklog;
+    listenerOptions.descriptorBudget = FileLimits::descriptorBudget(FileLimits::openFileLimit());
+    auto *listener = new Listener(listenerOptions);
+    connect(listener, &Listener::acceptFailed, this,
+            [this] { m_metrics->increment("sluice_accept_errors_total"); });
+    if (!listener->startListening(m_config.host, m_config.port)) {
         *error = QStringLiteral("cannot listen on %1:%2 (%3)")
                      .arg(m_config.host.toString())
                      .arg(m_config.port)
@@ -126,9 +137,13 @@ bool ServerApp::start(bool listen, QString *error)
     listener->setParent(this);
     HttpCompat::bind(*m_http, listener);
     m_listener = listener;
-    qCInfo(lcApp, "listening on %s:%u (connection cap %d, idle timeout %lld ms, %lld CORS origins)",
+    qCInfo(lcApp,
+           "listening on %s:%u (connection cap %d, %d per address, backlog %d, idle timeout %lld "
+           "ms, request timeout %lld ms, %lld CORS origins)",
            qPrintable(m_config.host.toString()), unsigned(listener->serverPort()),
-           m_config.maxConnections, static_cast<long long>(m_config.idleTimeout.count()),
+           m_config.maxConnections, m_config.maxConnectionsPerIp, m_config.listenBacklog,
+           static_cast<long long>(m_config.idleTimeout.count()),
+           static_cast<long long>(m_config.requestTimeout.count()),
            static_cast<long long>(m_config.corsOrigins.size()));
     return true;
 }

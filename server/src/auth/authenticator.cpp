@@ -1,7 +1,9 @@
 #include "auth/authenticator.h"
 
+#include "auth/accesscookie.h"
 #include "auth/authlog.h"
 #include "auth/tokenservice.h"
+#include "http/jsonreply.h"
 #include "store/store.h"
 
 #include <QHttpServerRequest>
@@ -11,41 +13,81 @@ namespace Sluice::Server {
 
 namespace {
 
-AuthResult failure(const QString &message, bool tokenPresented)
+AuthResult failure(const QString &message, bool tokenPresented,
+                   const QByteArray &code = ErrorCode::authentication)
 {
     AuthResult result;
     result.ok = false;
     result.httpStatus = 401;
-    result.code = QByteArrayLiteral("AUTHENTICATION_ERROR");
+    result.code = code;
     result.message = message;
     result.tokenPresented = tokenPresented;
     return result;
 }
 
+AuthResult unavailable()
+{
+    AuthResult result = failure(QStringLiteral("credentials cannot be checked right now"), true,
+                                ErrorCode::serviceUnavailable);
+    result.httpStatus = 503;
+    return result;
+}
+
 } // namespace
 
-Authenticator::Authenticator(const TokenService &tokens, Store &store, bool cookieMode)
+Authenticator::Authenticator(const TokenService &tokens, Store &store, bool cookieMode,
+                             bool secureCookie)
     : m_tokens(tokens)
     , m_store(store)
     , m_cookieMode(cookieMode)
+    , m_secureCookie(secureCookie)
 { }
 
-AuthResult Authenticator::acceptUser(const QString &userId) const
+QByteArray Authenticator::cookieName() const
 {
+    return AccessCookie::name(m_secureCookie);
+}
+
+AuthResult Authenticator::acceptToken(CredentialKind kind, const QString &userId,
+                                      const QString &familyId, const QDateTime &issuedAt,
+                                      const QDateTime &expiresAt) const
+{
+    const QString refused = kind == CredentialKind::StreamToken
+        ? QStringLiteral("invalid or expired stream token")
+        : QStringLiteral("invalid or expired access token");
     const auto user = m_store.user(userId);
     if (!user) {
         qCInfo(lcSecurity).noquote() << "token for an unknown user" << userId;
-        return failure(QStringLiteral("invalid or expired access token"), true);
+        return failure(refused, true);
+    }
+    // The mark has a one-second resolution (iat is in whole seconds); the sign-in check below
+    // covers tokens minted in the very second a device signed out.
+    if (user->tokensValidAfter.isValid() && issuedAt < user->tokensValidAfter) {
+        qCInfo(lcSecurity).noquote() << "token issued before the revocation mark of user" << userId;
+        return failure(refused, true);
+    }
+    if (!familyId.isEmpty()) {
+        const auto dead = m_store.deadRefreshFamilies({ familyId });
+        if (!dead)
+            return unavailable();
+        if (dead->contains(familyId)) {
+            qCInfo(lcSecurity).noquote() << "token of a signed-out session of user" << userId;
+            return failure(refused, true);
+        }
     }
     AuthResult result;
     result.ok = true;
     result.httpStatus = 200;
     result.userId = user->id;
     result.userName = user->name;
+    result.credential = kind;
+    result.familyId = familyId;
+    result.issuedAt = issuedAt;
+    result.expiresAt = expiresAt;
     return result;
 }
 
-AuthResult Authenticator::authenticateAccess(const QHttpServerRequest &request) const
+QList<QByteArray> Authenticator::authorizationValues(const QHttpServerRequest &request)
 {
     QList<QByteArray> values;
     const auto headers = request.headers();
@@ -53,30 +95,60 @@ AuthResult Authenticator::authenticateAccess(const QHttpServerRequest &request) 
         if (name.compare("authorization", Qt::CaseInsensitive) == 0)
             values.append(value);
     }
-    return authenticateAuthorization(values);
+    return values;
+}
+
+Authenticator::BearerParse Authenticator::parseBearer(const QList<QByteArray> &values)
+{
+    BearerParse parse;
+    if (values.isEmpty()) {
+        parse.error = QStringLiteral("missing bearer token");
+        return parse;
+    }
+    if (values.size() > 1) {
+        parse.error = QStringLiteral("more than one Authorization header");
+        parse.presented = true;
+        return parse;
+    }
+    const QByteArray value = values.constFirst().trimmed();
+    const qsizetype space = value.indexOf(' ');
+    if (space <= 0 || value.left(space).compare("bearer", Qt::CaseInsensitive) != 0) {
+        parse.error = QStringLiteral("the Authorization header must use the Bearer scheme");
+        return parse;
+    }
+    const QByteArray token = value.mid(space + 1).trimmed();
+    if (token.isEmpty()) {
+        parse.error = QStringLiteral("missing bearer token");
+        return parse;
+    }
+    parse.token = token;
+    parse.presented = true;
+    return parse;
+}
+
+std::optional<QByteArray> Authenticator::bearerToken(const QHttpServerRequest &request)
+{
+    return parseBearer(authorizationValues(request)).token;
+}
+
+AuthResult Authenticator::authenticateAccess(const QHttpServerRequest &request) const
+{
+    return authenticateAuthorization(authorizationValues(request));
 }
 
 AuthResult Authenticator::authenticateAuthorization(const QList<QByteArray> &values) const
 {
-    if (values.isEmpty())
-        return failure(QStringLiteral("missing bearer token"), false);
-    if (values.size() > 1)
-        return failure(QStringLiteral("more than one Authorization header"), true);
-    const QByteArray value = values.constFirst().trimmed();
-    const qsizetype space = value.indexOf(' ');
-    if (space <= 0 || value.left(space).compare("bearer", Qt::CaseInsensitive) != 0)
-        return failure(QStringLiteral("the Authorization header must use the Bearer scheme"),
-                       false);
-    const QByteArray token = value.mid(space + 1).trimmed();
-    if (token.isEmpty())
-        return failure(QStringLiteral("missing bearer token"), false);
+    const BearerParse bearer = parseBearer(values);
+    if (!bearer.token)
+        return failure(bearer.error, bearer.presented);
     QString reason;
-    const auto claims = m_tokens.verifyAccessToken(token, &reason);
+    const auto claims = m_tokens.verifyAccessToken(*bearer.token, &reason);
     if (!claims) {
         qCDebug(lcAuth).noquote() << "access token rejected:" << reason;
         return failure(QStringLiteral("invalid or expired access token"), true);
     }
-    return acceptUser(claims->userId);
+    return acceptToken(CredentialKind::BearerHeader, claims->userId, claims->familyId,
+                       claims->issuedAt, claims->expiresAt);
 }
 
 AuthResult Authenticator::authenticateStream(const QHttpServerRequest &request,
@@ -84,11 +156,10 @@ AuthResult Authenticator::authenticateStream(const QHttpServerRequest &request,
                                              const QString &promptId) const
 {
     StreamCredentials credentials;
+    credentials.authorization = authorizationValues(request);
     const auto headers = request.headers();
     for (const auto &[name, value] : headers) {
-        if (name.compare("authorization", Qt::CaseInsensitive) == 0)
-            credentials.authorization.append(value);
-        else if (name.compare("cookie", Qt::CaseInsensitive) == 0)
+        if (name.compare("cookie", Qt::CaseInsensitive) == 0)
             credentials.cookieHeaders.append(value);
     }
     const QUrlQuery query = request.query();
@@ -107,12 +178,13 @@ AuthResult Authenticator::authenticateStreamCredentials(const StreamCredentials 
         return authenticateAuthorization(credentials.authorization);
 
     if (m_cookieMode) {
+        const QByteArray prefix = cookieName() + '=';
         QList<QByteArray> cookieTokens;
         for (const QByteArray &header : credentials.cookieHeaders) {
             for (const QByteArray &pair : header.split(';')) {
                 const QByteArray trimmed = pair.trimmed();
-                if (trimmed.startsWith(QByteArray(cookieName + '=')))
-                    cookieTokens.append(trimmed.mid(cookieName.size() + 1));
+                if (trimmed.startsWith(prefix))
+                    cookieTokens.append(trimmed.mid(prefix.size()));
             }
         }
         if (cookieTokens.size() > 1)
@@ -124,7 +196,8 @@ AuthResult Authenticator::authenticateStreamCredentials(const StreamCredentials 
                 qCDebug(lcAuth).noquote() << "access cookie rejected:" << reason;
                 return failure(QStringLiteral("invalid or expired access cookie"), true);
             }
-            return acceptUser(claims->userId);
+            return acceptToken(CredentialKind::AccessCookie, claims->userId, claims->familyId,
+                               claims->issuedAt, claims->expiresAt);
         }
     }
 
@@ -143,7 +216,23 @@ AuthResult Authenticator::authenticateStreamCredentials(const StreamCredentials 
             result.code = QByteArrayLiteral("AUTHORIZATION_ERROR");
             return result;
         }
-        return acceptUser(claims->userId);
+        AuthResult result = acceptToken(CredentialKind::StreamToken, claims->userId,
+                                        claims->familyId, claims->issuedAt, claims->expiresAt);
+        if (!result.ok)
+            return result;
+        // Single use: a stream token that leaked (a log, a proxy, a browser history) opens
+        // nothing once its stream was opened.
+        switch (m_store.recordStreamTokenUse(claims->jti, claims->expiresAt)) {
+        case TokenUse::First:
+            return result;
+        case TokenUse::Reused:
+            qCInfo(lcSecurity, "stream token presented a second time");
+            return failure(QStringLiteral("the stream token was used already: get a new one for "
+                                          "every connection"),
+                           true, ErrorCode::streamTokenUsed);
+        case TokenUse::Failed:
+            return unavailable();
+        }
     }
     return failure(QStringLiteral("missing credentials"), false);
 }

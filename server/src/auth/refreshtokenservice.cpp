@@ -55,9 +55,48 @@ std::optional<IssuedRefreshToken> RefreshTokenService::issue(const QString &user
     if (token.isEmpty())
         return std::nullopt;
     const QDateTime expiresAt = QDateTime::currentDateTimeUtc().addSecs(m_ttl.count());
-    if (!m_store.insertRefreshToken(userId, hashToken(token), expiresAt))
+    const auto record = m_store.insertRefreshToken(userId, hashToken(token), expiresAt);
+    if (!record)
         return std::nullopt;
-    return IssuedRefreshToken { token, m_ttl };
+    return IssuedRefreshToken { token, m_ttl, record->familyId };
+}
+
+std::optional<RefreshResult> RefreshTokenService::fromGrace(const QByteArray &presentedHash,
+                                                            const QDateTime &now)
+{
+    for (auto it = m_grace.begin(); it != m_grace.end();) { // a handful of entries at most
+        if (it->until <= now)
+            it = m_grace.erase(it);
+        else
+            ++it;
+    }
+    const auto it = m_grace.constFind(presentedHash);
+    if (it == m_grace.cend())
+        return std::nullopt;
+    // Only while the successor is still the family's live token: once it was used (or the
+    // family revoked), the old token is a replay like any other.
+    const auto successor = m_store.refreshToken(hashToken(it->successor.token));
+    if (!successor || successor->used || successor->revoked)
+        return std::nullopt;
+    RefreshResult result;
+    result.outcome = RefreshRotation::Rotated;
+    result.userId = it->userId;
+    result.familyId = it->successor.familyId;
+    result.successor = it->successor;
+    result.fromGraceWindow = true;
+    qCInfo(lcAuth).noquote() << "refresh token presented again within the grace window; family"
+                             << result.familyId << "keeps its successor";
+    return result;
+}
+
+void RefreshTokenService::rememberGrace(const QByteArray &presentedHash,
+                                        const RefreshResult &result, const QDateTime &now)
+{
+    constexpr qsizetype maxEntries = 10000; // bounded whatever the traffic
+    if (m_grace.size() >= maxEntries)
+        m_grace.erase(m_grace.begin());
+    m_grace.insert(presentedHash,
+                   { *result.successor, result.userId, now.addSecs(graceWindow.count()) });
 }
 
 RefreshResult RefreshTokenService::rotate(const QByteArray &presentedToken)
@@ -71,13 +110,18 @@ RefreshResult RefreshTokenService::rotate(const QByteArray &presentedToken)
     if (successor.isEmpty())
         return result;
     const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QByteArray presentedHash = hashToken(presentedToken);
+    if (auto grace = fromGrace(presentedHash, now))
+        return *grace;
     const RefreshRotationResult rotation = m_store.rotateRefreshToken(
-        hashToken(presentedToken), hashToken(successor), now.addSecs(m_ttl.count()), now);
+        presentedHash, hashToken(successor), now.addSecs(m_ttl.count()), now);
     result.outcome = rotation.outcome;
     result.userId = rotation.userId;
+    result.familyId = rotation.familyId;
     switch (rotation.outcome) {
     case RefreshRotation::Rotated:
-        result.successor = IssuedRefreshToken { successor, m_ttl };
+        result.successor = IssuedRefreshToken { successor, m_ttl, rotation.familyId };
+        rememberGrace(presentedHash, result, now);
         break;
     case RefreshRotation::Reused:
         qCWarning(lcSecurity).noquote()
@@ -96,14 +140,14 @@ RefreshResult RefreshTokenService::rotate(const QByteArray &presentedToken)
     return result;
 }
 
-bool RefreshTokenService::revokeFamilyOf(const QByteArray &presentedToken, const QString &userId)
+QString RefreshTokenService::revokeFamilyOf(const QByteArray &presentedToken, const QString &userId)
 {
     if (!looksLikeToken(presentedToken))
-        return false;
+        return {};
     const auto record = m_store.refreshToken(hashToken(presentedToken));
-    if (!record || record->userId != userId)
-        return false;
-    return m_store.revokeRefreshFamily(record->familyId);
+    if (!record || record->userId != userId || !m_store.revokeRefreshFamily(record->familyId))
+        return {};
+    return record->familyId;
 }
 
 bool RefreshTokenService::revokeAll(const QString &userId)

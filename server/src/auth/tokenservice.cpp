@@ -263,21 +263,32 @@ TokenService::TokenService(const ServerConfig &config)
 std::optional<MintedToken> TokenService::mintAccessToken(const QString &userId,
                                                          const QDateTime &now) const
 {
-    return mintJws(m_options.accessKey, accessType, accessAudience, m_options.issuer, userId,
-                   m_options.accessTokenTtl, now, {});
+    return mintAccessToken(userId, QString(), now);
 }
 
-std::optional<MintedToken> TokenService::mintStreamToken(const QString &userId,
-                                                         const QString &sessionId,
-                                                         const QString &promptId,
-                                                         std::optional<std::chrono::seconds> ttl,
+std::optional<MintedToken> TokenService::mintAccessToken(const QString &userId,
+                                                         const QString &familyId,
                                                          const QDateTime &now) const
+{
+    QJsonObject extra;
+    if (!familyId.isEmpty())
+        extra.insert(QStringLiteral("fam"), familyId);
+    return mintJws(m_options.accessKey, accessType, accessAudience, m_options.issuer, userId,
+                   m_options.accessTokenTtl, now, extra);
+}
+
+std::optional<MintedToken>
+TokenService::mintStreamToken(const QString &userId, const QString &sessionId,
+                              const QString &promptId, std::optional<std::chrono::seconds> ttl,
+                              const QDateTime &now, const QString &familyId) const
 {
     if (sessionId.isEmpty() || promptId.isEmpty())
         return std::nullopt;
+    QJsonObject extra { { QStringLiteral("sid"), sessionId }, { QStringLiteral("pid"), promptId } };
+    if (!familyId.isEmpty())
+        extra.insert(QStringLiteral("fam"), familyId);
     return mintJws(m_options.streamKey, streamType, streamAudience, m_options.issuer, userId,
-                   ttl.value_or(m_options.streamTokenTtl), now,
-                   { { QStringLiteral("sid"), sessionId }, { QStringLiteral("pid"), promptId } });
+                   ttl.value_or(m_options.streamTokenTtl), now, extra);
 }
 
 std::optional<AccessClaims> TokenService::verifyAccessToken(const QByteArray &token,
@@ -294,7 +305,8 @@ std::optional<AccessClaims> TokenService::verifyAccessToken(const QByteArray &to
         setReason(reason, QStringLiteral("stream claims in an access token"));
         return std::nullopt;
     }
-    return AccessClaims { v->subject, v->jti, utc(v->iat), utc(v->exp) };
+    return AccessClaims { v->subject, v->jti, utc(v->iat), utc(v->exp),
+                          stringClaim(v->claims, "fam") };
 }
 
 std::optional<StreamClaims> TokenService::verifyStreamToken(const QByteArray &token,
@@ -311,7 +323,9 @@ std::optional<StreamClaims> TokenService::verifyStreamToken(const QByteArray &to
         setReason(reason, QStringLiteral("missing claims"));
         return std::nullopt;
     }
-    return StreamClaims { v->subject, sid, pid, v->jti, utc(v->iat), utc(v->exp) };
+    return StreamClaims {
+        v->subject, sid, pid, v->jti, utc(v->iat), utc(v->exp), stringClaim(v->claims, "fam")
+    };
 }
 
 } // namespace Sluice::Server

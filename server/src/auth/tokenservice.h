@@ -21,6 +21,7 @@ struct AccessClaims
     QString jti;
     QDateTime issuedAt;
     QDateTime expiresAt;
+    QString familyId; // fam: the refresh token family (the device's sign-in); empty if none
 };
 
 struct StreamClaims
@@ -31,6 +32,7 @@ struct StreamClaims
     QString jti;
     QDateTime issuedAt;
     QDateTime expiresAt;
+    QString familyId; // fam: copied from the access token that asked for it
 };
 
 struct MintedToken
@@ -65,10 +67,15 @@ public:
     // `now` is injectable for tests; by default the current UTC time.
     std::optional<MintedToken> mintAccessToken(const QString &userId,
                                                const QDateTime &now = {}) const;
+    // With the refresh token family it belongs to (the `fam` claim): signing that device out
+    // revokes the family, and every token carrying it stops working.
+    std::optional<MintedToken> mintAccessToken(const QString &userId, const QString &familyId,
+                                               const QDateTime &now = {}) const;
     std::optional<MintedToken> mintStreamToken(const QString &userId, const QString &sessionId,
                                                const QString &promptId,
                                                std::optional<std::chrono::seconds> ttl = {},
-                                               const QDateTime &now = {}) const;
+                                               const QDateTime &now = {},
+                                               const QString &familyId = {}) const;
 
     // nullopt when the token is not a valid, current token of that kind. `reason` (optional) gets
     // a short, secret-free explanation for logs and tests.

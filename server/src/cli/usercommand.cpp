@@ -28,7 +28,8 @@ const char usageText[]
       "Commands:\n"
       "  add NAME      create an account (password from stdin when piped, else prompted twice)\n"
       "  list          list the accounts\n"
-      "  passwd NAME   set a new password (revokes the user's refresh tokens)\n"
+      "  passwd NAME   set a new password (signs the user out everywhere: refresh, access and\n"
+      "                stream tokens stop working, open streams end within seconds)\n"
       "  remove NAME   delete the account, its refresh tokens, sessions, prompts and events\n"
       "\n"
       "Options:\n"
@@ -214,9 +215,11 @@ int changePassword(const Invocation &inv)
     const QByteArray hash = PasswordHasher::hash(*password);
     if (hash.isEmpty() || !store->setPasswordHash(user->id, hash))
         return fail(QStringLiteral("cannot change the password of '%1'").arg(name));
-    // A new password ends every existing login of that user.
+    // A new password ends every existing login of that user: refresh tokens now, access and
+    // stream tokens through the mark (a running server also ends the user's open streams).
     store->revokeRefreshTokensForUser(user->id);
-    out(QStringLiteral("password of '%1' changed; their refresh tokens were revoked").arg(name));
+    store->invalidateTokensIssuedBefore(user->id, QDateTime::currentDateTimeUtc());
+    out(QStringLiteral("password of '%1' changed; they were signed out everywhere").arg(name));
     return exitOk;
 }
 

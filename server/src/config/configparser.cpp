@@ -99,11 +99,30 @@ QList<OptionSpec> optionSpecs()
         { S("max-connections"),
           { S("SLUICE_MAX_CONNECTIONS") },
           S("count"),
-          S("Open connection cap, 1..100000 (default 1024); extra connections get 503.") },
+          S("Open connection cap, 1..100000 (default 1024); extra connections get 503. Kept "
+            "below the open-file limit: the soft RLIMIT_NOFILE is raised to the hard limit at "
+            "startup and a larger cap is lowered to that limit minus 64 (with a warning).") },
+        { S("max-connections-per-ip"),
+          { S("SLUICE_MAX_CONNECTIONS_PER_IP") },
+          S("count"),
+          S("Open connections per client address (IPv6: per /64), 1..100000 (default 64); "
+            "extra connections get 503.") },
         { S("idle-timeout"),
           { S("SLUICE_IDLE_TIMEOUT") },
           S("duration"),
           S("Close connections idle for this long, 100ms..1h (default 60s).") },
+        { S("request-timeout"),
+          { S("SLUICE_REQUEST_TIMEOUT") },
+          S("duration"),
+          S("A connection must send a complete request head within this time after it opens, "
+            "or after the first byte of its next request, 100ms..10m (default 10s); slower "
+            "ones (e.g. one byte at a time) are closed. A peer that does not read what the "
+            "server still has to send when closing is cut off after 5s.") },
+        { S("listen-backlog"),
+          { S("SLUICE_LISTEN_BACKLOG") },
+          S("count"),
+          S("Queue of connections waiting to be accepted, 16..65535 (default 4096; the kernel "
+            "caps it at net.core.somaxconn). Absorbs bursts of reconnecting clients.") },
         { S("heartbeat-interval"),
           { S("SLUICE_HEARTBEAT_INTERVAL") },
           S("duration"),
@@ -155,6 +174,18 @@ QList<OptionSpec> optionSpecs()
           { S("SLUICE_MAX_STREAMS") },
           S("count"),
           S("Open SSE streams in total, 1..100000 (default 1000); more -> 503 with Retry-After.") },
+        { S("stream-max-lifetime"),
+          { S("SLUICE_STREAM_MAX_LIFETIME") },
+          S("duration"),
+          S("A stream opened with a stream token ends after this long, 5s..24h (default 1h); "
+            "the client reconnects with a new token and loses nothing. Bearer and cookie streams "
+            "end when their access token expires.") },
+        { S("metrics-token-file"),
+          { S("SLUICE_METRICS_TOKEN_FILE") },
+          S("file"),
+          S("File holding a token (>= 16 bytes) that GET /metrics then requires as "
+            "`Authorization: Bearer <token>`. SLUICE_METRICS_TOKEN may hold the token itself. "
+            "Unset: /metrics is open (restrict it at the proxy).") },
         { S("print-routes"), {}, {}, S("Print every registered route (METHOD path) and exit.") },
     };
 }
@@ -340,6 +371,12 @@ ServerConfig readConfig(const Reader &r, ConfigParseResult &result, const QProce
     c.maxConnections
         = int(r.integerIn(QStringLiteral("max-connections"), c.maxConnections, 1, 100000));
     c.idleTimeout = r.millisIn(QStringLiteral("idle-timeout"), c.idleTimeout, 100ms, 1h);
+    c.maxConnectionsPerIp = int(
+        r.integerIn(QStringLiteral("max-connections-per-ip"), c.maxConnectionsPerIp, 1, 100000));
+    c.requestTimeout
+        = r.millisIn(QStringLiteral("request-timeout"), c.requestTimeout, 100ms, 10min);
+    c.listenBacklog
+        = int(r.integerIn(QStringLiteral("listen-backlog"), c.listenBacklog, 16, 65535));
     c.heartbeatInterval
         = r.millisIn(QStringLiteral("heartbeat-interval"), c.heartbeatInterval, 100ms, 1h);
     c.streamBufferBytes = r.integerIn(QStringLiteral("stream-buffer-bytes"), c.streamBufferBytes,
@@ -371,6 +408,21 @@ ServerConfig readConfig(const Reader &r, ConfigParseResult &result, const QProce
     c.maxStreamsPerUser
         = int(r.integerIn(QStringLiteral("max-streams-per-user"), c.maxStreamsPerUser, 1, 100000));
     c.maxStreams = int(r.integerIn(QStringLiteral("max-streams"), c.maxStreams, 1, 100000));
+    c.streamMaxLifetime
+        = r.secondsIn(QStringLiteral("stream-max-lifetime"), c.streamMaxLifetime, 5s, 24h);
+    c.metricsTokenFile = fileOption(QStringLiteral("metrics-token-file"));
+    result.metricsTokenEnv = env.value(QStringLiteral("SLUICE_METRICS_TOKEN")).toUtf8();
+
+    // Combinations that cannot work.
+    if (c.cookieMode && c.production && !c.tls)
+        throw Failure { QStringLiteral(
+            "cookie mode in production needs HTTPS (--behind-https): without it the access "
+            "cookie could not be Secure") };
+    if (c.heartbeatInterval >= c.idleTimeout)
+        throw Failure { QStringLiteral("--heartbeat-interval (%1 ms) must be shorter than "
+                                       "--idle-timeout (%2 ms), or idle streams are cut")
+                            .arg(c.heartbeatInterval.count())
+                            .arg(c.idleTimeout.count()) };
     return c;
 }
 

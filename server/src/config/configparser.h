@@ -24,6 +24,7 @@ struct ConfigParseResult
     QString accessKeyEnv; // secrets given directly in the environment (SLUICE_ACCESS_KEY ...)
     QString streamKeyEnv;
     QByteArray producerKeyEnv; // SLUICE_PRODUCER_KEY (see ops/producerkey.h)
+    QByteArray metricsTokenEnv; // SLUICE_METRICS_TOKEN
 };
 
 // `arguments` includes the program name as its first element, like QCoreApplication::arguments().

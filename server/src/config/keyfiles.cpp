@@ -1,6 +1,7 @@
 #include "config/keyfiles.h"
 
 #include "config/configlogging.h"
+#include "config/secrets.h"
 
 #include <QDir>
 #include <QFile>
@@ -22,19 +23,16 @@ QString systemError()
     return QString::fromLocal8Bit(std::strerror(errno));
 }
 
-std::optional<QByteArray> readKeyFile(const QString &path, const QString &what, QString *error)
+std::optional<QByteArray> readKeyFile(const QString &path, const QString &what, bool production,
+                                      QString *error)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("%1 key file %2 is not readable (%3)")
-                     .arg(what, path, file.errorString());
+    const auto key = Secrets::readFile(path, what + QStringLiteral(" key"), production, error);
+    if (!key)
         return std::nullopt;
-    }
-    const QByteArray key = file.readAll().trimmed();
-    if (key.size() < minimumKeyBytes) {
+    if (key->size() < minimumKeyBytes) {
         *error = QStringLiteral("%1 key in %2 is too short (%3 bytes; at least %4 required)")
                      .arg(what, path)
-                     .arg(key.size())
+                     .arg(key->size())
                      .arg(minimumKeyBytes);
         return std::nullopt;
     }
@@ -85,7 +83,7 @@ bool resolveKey(const ServerConfig &config, const QString &configuredFile, const
 {
     if (!configuredFile.isEmpty()) {
         source.file = configuredFile;
-        const auto key = readKeyFile(configuredFile, source.what, error);
+        const auto key = readKeyFile(configuredFile, source.what, config.production, error);
         if (!key)
             return false;
         source.key = *key;
@@ -111,7 +109,7 @@ bool resolveKey(const ServerConfig &config, const QString &configuredFile, const
     }
     source.file = QDir(config.dataDir).filePath(source.what + u".key");
     if (QFileInfo::exists(source.file)) {
-        const auto key = readKeyFile(source.file, source.what, error);
+        const auto key = readKeyFile(source.file, source.what, config.production, error);
         if (!key)
             return false;
         source.key = *key;

@@ -43,6 +43,11 @@ struct ServerConfig
     qint64 maxBodyBytes { 1 << 20 };
     int maxConnections = 1024;
     std::chrono::milliseconds idleTimeout { 60'000 };
+    // Listener: connections per client address (IPv6 per /64), deadline for a complete request
+    // head, listen queue length (capped by net.core.somaxconn).
+    int maxConnectionsPerIp = 64;
+    std::chrono::milliseconds requestTimeout { 10'000 };
+    int listenBacklog = 4096;
 
     // Streams: heartbeat comment interval, per-stream unsent-output limit (a stream
     // over it is closed), the `retry:` hint sent at connect, how long SIGTERM waits for streams.
@@ -61,6 +66,14 @@ struct ServerConfig
     QString producerKeyFile;
     int maxStreamsPerUser = 32; // over it → 429
     int maxStreams = 1000; // over it → 503
+    // A stream opened with a stream token ends after this long (the client reconnects with a new
+    // one); Bearer and cookie streams end at their access token's expiry.
+    std::chrono::seconds streamMaxLifetime { 3600 };
+
+    // GET /metrics needs `Authorization: Bearer <this>` when set (--metrics-token-file or
+    // SLUICE_METRICS_TOKEN). Never logged.
+    QString metricsTokenFile;
+    QByteArray metricsToken;
     std::chrono::seconds streamRetryAfter { 5 }; // Retry-After of a refused stream
 };
 

@@ -42,10 +42,11 @@ QHttpServerResponse jsonError(QHttpServerResponse::StatusCode status, const QByt
     return response;
 }
 
-QHttpServerResponse jsonUnauthorized(const QString &message, bool tokenPresented)
+QHttpServerResponse jsonUnauthorized(const QString &message, bool tokenPresented,
+                                     const QByteArray &code)
 {
-    QHttpServerResponse response = errorResponse(QHttpServerResponse::StatusCode::Unauthorized,
-                                                 ErrorCode::authentication, message);
+    QHttpServerResponse response
+        = errorResponse(QHttpServerResponse::StatusCode::Unauthorized, code, message);
     response.setHeader(QByteArrayLiteral("WWW-Authenticate"),
                        tokenPresented ? QByteArrayLiteral("Bearer error=\"invalid_token\"")
                                       : QByteArrayLiteral("Bearer"));

@@ -16,6 +16,8 @@ namespace Sluice::Server {
 
 namespace ErrorCode {
 inline constexpr char authentication[] = "AUTHENTICATION_ERROR";
+// 401 for a stream token presented a second time: get a new one for every connection.
+inline constexpr char streamTokenUsed[] = "STREAM_TOKEN_USED";
 inline constexpr char authorization[] = "AUTHORIZATION_ERROR";
 inline constexpr char validation[] = "VALIDATION_ERROR";
 inline constexpr char notFound[] = "NOT_FOUND";
@@ -40,7 +42,8 @@ QHttpServerResponse jsonError(QHttpServerResponse::StatusCode status, const QByt
                               const QString &message, std::chrono::seconds retryAfter);
 // 401 AUTHENTICATION_ERROR. tokenPresented=false → bare `WWW-Authenticate: Bearer` (RFC 6750 §3.1:
 // no error attribute when the request carried no credentials).
-QHttpServerResponse jsonUnauthorized(const QString &message, bool tokenPresented);
+QHttpServerResponse jsonUnauthorized(const QString &message, bool tokenPresented,
+                                     const QByteArray &code = ErrorCode::authentication);
 
 // The request body limit parseJsonBody() enforces; ServerApp sets it from ServerConfig.
 void setJsonBodyLimit(qint64 maxBytes);

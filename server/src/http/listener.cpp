@@ -3,25 +3,194 @@
 #include "http/httplogging.h"
 #include "http/requestlog.h"
 
+#include <QSocketNotifier>
 #include <QTcpSocket>
-#include <QTimer>
 
-#include <memory>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace Sluice::Server {
 
 namespace {
-constexpr char idleTimerName[] = "sluice_idle_timer";
-constexpr auto rejectLinger = std::chrono::seconds(2);
+
+using namespace std::chrono_literals;
+using Kind = ConnectionDeadlines::Kind;
+
+// A request head longer than this is not looked at further: it can only complete by the
+// server answering it (QHttpServer reads it anyway) or be cut at the deadline.
+constexpr qint64 maxHeadScan = 64 * 1024;
+
+std::chrono::milliseconds tickFor(const Listener::Options &o)
+{
+    const auto shortest
+        = std::min({ o.idleTimeout, o.requestTimeout, o.closeGrace, o.rejectLinger });
+    return std::clamp(shortest / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(250));
+}
+
+QByteArray minimalReply(const QByteArray &statusLine, const QByteArray &body,
+                        const QByteArray &extraHeaders)
+{
+    return QByteArrayLiteral("HTTP/1.1 ") + statusLine
+        + QByteArrayLiteral("\r\nContent-Type: application/json\r\n"
+                            "Vary: Origin\r\n"
+                            "Cache-Control: no-store\r\n"
+                            "Connection: close\r\n")
+        + extraHeaders + QByteArrayLiteral("Content-Length: ") + QByteArray::number(body.size())
+        + QByteArrayLiteral("\r\n\r\n") + body;
+}
+
+// abort() closes the descriptor, but the kernel would still try to deliver what it holds (an
+// orphaned connection to a peer that does not read): a zero linger time makes it a reset.
+void resetConnection(QTcpSocket *socket)
+{
+    if (const qintptr fd = socket->socketDescriptor(); fd >= 0) {
+        const linger immediate { 1, 0 };
+        ::setsockopt(int(fd), SOL_SOCKET, SO_LINGER, &immediate, sizeof immediate);
+    }
+    socket->abort();
+}
+
+const QByteArray serviceUnavailable = QByteArrayLiteral("503 Service Unavailable");
+const QByteArray retryAfter = QByteArrayLiteral("Retry-After: 1\r\n");
+
+QByteArray heldBack(int skipped)
+{
+    return skipped > 0 ? QByteArrayLiteral(" (") + QByteArray::number(skipped)
+            + QByteArrayLiteral(" more since the last line)")
+                       : QByteArray();
+}
+
 } // namespace
 
-Listener::Listener(int maxConnections, std::chrono::milliseconds idleTimeout,
-                   qint64 maxRequestBytes, QObject *parent)
+bool Listener::LogThrottle::allow(int *skipped)
+{
+    const auto now = ConnectionDeadlines::Clock::now();
+    if (last != ConnectionDeadlines::Clock::time_point {} && now - last < 1s) {
+        ++held;
+        return false;
+    }
+    last = now;
+    *skipped = held;
+    held = 0;
+    return true;
+}
+
+Listener::Listener(const Options &options, QObject *parent)
     : QTcpServer(parent)
-    , m_maxConnections(maxConnections)
-    , m_idleTimeout(idleTimeout)
-    , m_maxRequestBytes(maxRequestBytes)
-{ }
+    , m_options(options)
+    , m_deadlines(tickFor(options))
+    , m_acceptRetry(options.acceptRetryInitial)
+{
+    setListenBacklogSize(m_options.listenBacklog);
+    connect(&m_deadlines, &ConnectionDeadlines::expired, this, &Listener::onExpired);
+    m_resumeTimer.setSingleShot(true);
+    connect(&m_resumeTimer, &QTimer::timeout, this, [this] {
+        if (m_acceptNotifier)
+            m_acceptNotifier->setEnabled(true);
+    });
+}
+
+// Sockets are children and die after the members; the lambdas connected to them use `this` as
+// context, so QObject disconnects them before the children are deleted.
+Listener::~Listener()
+{
+    stopAccepting(); // before ~QTcpServer closes the listening socket
+}
+
+bool Listener::startListening(const QHostAddress &address, quint16 port)
+{
+    if (!QTcpServer::listen(address, port))
+        return false;
+    // Qt's accept loop stays paused for good (see the header); ours uses a duplicate descriptor
+    // of the same listening socket, so the two notifiers never share a descriptor.
+    QTcpServer::pauseAccepting();
+    m_acceptFd = ::fcntl(int(socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    if (m_acceptFd < 0) {
+        qCWarning(lcListener, "cannot duplicate the listening socket (%s): Qt accepts instead",
+                  std::strerror(errno));
+        QTcpServer::resumeAccepting();
+        return true;
+    }
+    m_acceptNotifier = std::make_unique<QSocketNotifier>(m_acceptFd, QSocketNotifier::Read);
+    connect(m_acceptNotifier.get(), &QSocketNotifier::activated, this, &Listener::acceptPending);
+    // (Already enabled. Calling it now also warms UBSan's type cache: its slow path needs a
+    // pipe, and the next call comes when descriptors have run out.)
+    m_acceptNotifier->setEnabled(true);
+    return true;
+}
+
+void Listener::close()
+{
+    stopAccepting();
+    QTcpServer::close();
+}
+
+void Listener::stopAccepting()
+{
+    m_resumeTimer.stop();
+    m_acceptNotifier.reset();
+    if (m_acceptFd >= 0) {
+        ::close(m_acceptFd);
+        m_acceptFd = -1;
+    }
+}
+
+void Listener::acceptPending()
+{
+    // The notifier is level-triggered: a bounded batch per wake-up keeps other sockets served
+    // during a connection storm; the rest comes on the next iteration of the event loop.
+    constexpr int batch = 256;
+    for (int i = 0; i < batch && m_acceptFd >= 0; ++i) {
+        const int fd = ::accept4(m_acceptFd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd >= 0) {
+            m_acceptRetry = m_options.acceptRetryInitial; // accepting works (again)
+            incomingConnection(fd);
+            if (hasPendingConnections())
+                Q_EMIT newConnection();
+            continue;
+        }
+        switch (errno) {
+        case EAGAIN:
+#if EWOULDBLOCK != EAGAIN
+        case EWOULDBLOCK:
+#endif
+            return; // nothing more waiting
+        case EMFILE:
+        case ENFILE:
+        case ENOBUFS:
+        case ENOMEM:
+            onAcceptError(errno);
+            return;
+        case EINTR:
+        case ECONNABORTED:
+        case EPROTO:
+        case ENETDOWN:
+        case ENETUNREACH:
+        case EHOSTDOWN:
+        case EHOSTUNREACH:
+        case ENONET:
+        case ENOPROTOOPT:
+        case EOPNOTSUPP:
+            continue; // that connection is gone (Linux passes its network errors on): next one
+        default:
+            qCCritical(lcListener, "the listening socket failed (%s): no longer accepting",
+                       std::strerror(errno));
+            m_acceptNotifier->setEnabled(false);
+            return;
+        }
+    }
+}
+
+Listener::Connection *Listener::find(QTcpSocket *socket)
+{
+    const auto it = m_connections.find(socket);
+    return it == m_connections.end() ? nullptr : &it->second;
+}
 
 void Listener::incomingConnection(qintptr socketDescriptor)
 {
@@ -34,117 +203,328 @@ void Listener::incomingConnection(qintptr socketDescriptor)
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     socket->setSocketOption(QAbstractSocket::KeepAliveOption, 1);
 
-    if (m_active >= m_maxConnections) {
-        reject(socket);
+    Connection &c = m_connections.try_emplace(socket).first->second;
+    c.socket = socket;
+    c.address = AddressKey::of(socket->peerAddress());
+    Connection *const conn = &c; // valid until the socket is destroyed (forget())
+    connect(socket, &QObject::destroyed, this, [this, socket] { forget(socket); });
+    // QHttpServer 6.4 does not delete closed sockets itself; release the slot and the socket here.
+    connect(socket, &QAbstractSocket::disconnected, this, [this, conn] {
+        release(*conn);
+        conn->socket->deleteLater();
+    });
+    connect(socket, &QAbstractSocket::stateChanged, this,
+            [this, conn](QAbstractSocket::SocketState state) {
+                if (state == QAbstractSocket::ClosingState)
+                    onClosing(*conn);
+            });
+    m_deadlines.add(socket);
+
+    if (m_active >= m_options.maxConnections) {
+        rejectAtCapacity(c);
+        return;
+    }
+    if (const int open = m_perAddress.value(c.address);
+        open >= m_options.maxConnectionsPerAddress) {
+        rejectForAddress(c, open);
         return;
     }
 
+    c.admitted = true;
     ++m_active;
-    // QHttpServer 6.4 does not delete closed sockets itself; release the slot and the socket here.
-    connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
-        if (!socket->property("sluiceReleased").toBool()) {
-            socket->setProperty("sluiceReleased", true);
-            --m_active;
-        }
-        socket->deleteLater();
-    });
-    // Connected before QHttpServer's own readyRead handler, so they run first for every read.
-    connect(socket, &QTcpSocket::readyRead, this, [] { RequestLog::markDispatchStart(); });
-    guardRequestSize(socket);
-    armIdleTimer(socket);
+    ++m_perAddress[c.address];
+    // Connected before QHttpServer's own readyRead handler, so it runs first for every read.
+    connect(socket, &QTcpSocket::readyRead, this, [this, conn] { beforeDispatch(*conn); });
+    connect(socket, &QTcpSocket::bytesWritten, this, [this, conn] { onBytesWritten(*conn); });
+    m_deadlines.arm(socket, Kind::Idle, m_options.idleTimeout);
+    m_deadlines.arm(socket, Kind::RequestHead, m_options.requestTimeout);
     addPendingConnection(socket);
 }
 
-void Listener::reject(QTcpSocket *socket)
+QTcpSocket *Listener::nextPendingConnection()
 {
-    qCWarning(lcListener, "connection cap (%d) reached: rejecting %s with 503", m_maxConnections,
-              qPrintable(socket->peerAddress().toString()));
-    Q_EMIT connectionRejected();
-    closeWith(socket, QByteArrayLiteral("503 Service Unavailable"),
-              QByteArrayLiteral("{\"error\":\"too many open connections, retry later\","
-                                "\"code\":\"SERVICE_UNAVAILABLE\"}"),
-              QByteArrayLiteral("Retry-After: 1\r\n"));
+    // QHttpServer 6.4 takes sockets in a loop: nextPendingConnection(), connect its readyRead
+    // handler, next. By the time it asks again, the previous socket's handler is connected, and
+    // a slot connected now runs after it on every read: it sees what QHttpServer left unread.
+    if (m_handedOver) {
+        if (Connection *c = find(m_handedOver))
+            hookAfterDispatch(*c);
+    }
+    m_handedOver = QTcpServer::nextPendingConnection();
+    if (m_acceptFd >= 0)
+        QTcpServer::pauseAccepting(); // the base class turned Qt's accept loop back on
+    return m_handedOver;
 }
 
-void Listener::guardRequestSize(QTcpSocket *socket)
+void Listener::hookAfterDispatch(Connection &c)
 {
-    // Bytes received since the last reply byte went out: the request(s) still being read.
-    auto received = std::make_shared<qint64>(0);
-    connect(socket, &QTcpSocket::bytesWritten, socket, [received] { *received = 0; });
-    connect(socket, &QTcpSocket::readyRead, this, [this, socket, received] {
-        if (socket->property("sluiceOversized").toBool()) {
-            socket->readAll(); // discard; QHttpServer must not see the rest
+    if (c.hookedAfterDispatch)
+        return;
+    c.hookedAfterDispatch = true;
+    Connection *const conn = &c;
+    connect(c.socket, &QTcpSocket::readyRead, this,
+            [conn] { conn->unreadAfterDispatch = conn->socket->bytesAvailable(); });
+}
+
+void Listener::beforeDispatch(Connection &c)
+{
+    RequestLog::markDispatchStart();
+    QTcpSocket *const socket = c.socket;
+    // QHttpServer reads everything it is given unless a request completed with more bytes
+    // behind it (pipelining); it then leaves those unread and emits readyRead again. Only bytes
+    // beyond what it left are new. (Without the after-dispatch hook, assume it read everything.)
+    const qint64 available = socket->bytesAvailable();
+    const qint64 leftOver = c.hookedAfterDispatch ? c.unreadAfterDispatch : 0;
+    const qint64 fresh = std::max<qint64>(0, available - leftOver);
+    if (!c.hookedAfterDispatch)
+        hookAfterDispatch(c); // effective from the next read
+
+    if (c.oversized) {
+        socket->readAll(); // discard; QHttpServer must not see the rest
+        return;
+    }
+    if (fresh > 0 && !c.deadlinesOff)
+        m_deadlines.arm(socket, Kind::Idle, m_options.idleTimeout);
+
+    c.received += fresh;
+    if (c.received > m_options.maxRequestBytes) {
+        rejectOversized(c);
+        return;
+    }
+
+    if (c.phase == Phase::Answered) {
+        if (fresh == 0)
             return;
-        }
-        *received += socket->bytesAvailable();
-        if (*received <= m_maxRequestBytes)
+        // The first bytes after an answer start the next request: its head deadline starts now.
+        c.phase = Phase::AwaitingHead;
+        c.head.reset();
+        if (!c.deadlinesOff)
+            m_deadlines.arm(socket, Kind::RequestHead, m_options.requestTimeout);
+    }
+    if (c.phase != Phase::AwaitingHead || available == 0)
+        return;
+    // Bytes left unread after a complete request start the next one; otherwise the unread bytes
+    // are the new ones and continue the head scanned so far.
+    if (leftOver > 0)
+        c.head.reset();
+    const qint64 room = maxHeadScan - c.head.scanned();
+    if (room <= 0)
+        return;
+    if (c.head.feed(socket->peek(std::min(available, room)))) {
+        c.phase = Phase::Processing;
+        m_deadlines.disarm(socket, Kind::RequestHead);
+    }
+}
+
+void Listener::onBytesWritten(Connection &c)
+{
+    c.received = 0;
+    if (!c.deadlinesOff)
+        m_deadlines.arm(c.socket, Kind::Idle, m_options.idleTimeout);
+    if (c.phase != Phase::Answered) {
+        // QHttpServer 6.4 answers only complete requests: whatever was pending is done.
+        c.phase = Phase::Answered;
+        m_deadlines.disarm(c.socket, Kind::RequestHead);
+    }
+}
+
+void Listener::onClosing(Connection &c)
+{
+    m_deadlines.disarm(c.socket, Kind::Idle);
+    m_deadlines.disarm(c.socket, Kind::RequestHead);
+    m_deadlines.arm(c.socket, Kind::Closing, m_options.closeGrace);
+}
+
+void Listener::onExpired(QTcpSocket *socket, ConnectionDeadlines::Kind kind)
+{
+    Connection *const c = find(socket);
+    if (!c)
+        return;
+    int skipped = 0;
+    switch (kind) {
+    case Kind::Idle:
+        if (socket->state() != QAbstractSocket::ConnectedState || c->deadlinesOff)
             return;
-        socket->setProperty("sluiceOversized", true);
-        socket->readAll();
-        qCWarning(lcListener, "request from %s exceeds %lld bytes: 413 and close",
-                  qPrintable(socket->peerAddress().toString()),
-                  static_cast<long long>(m_maxRequestBytes));
-        Q_EMIT oversizedRequestRejected();
-        closeWith(socket, QByteArrayLiteral("413 Payload Too Large"),
-                  QByteArrayLiteral("{\"error\":\"request too large\","
-                                    "\"code\":\"PAYLOAD_TOO_LARGE\"}"));
-    });
-}
-
-void Listener::closeWith(QTcpSocket *socket, const QByteArray &statusLine, const QByteArray &body,
-                         const QByteArray &extraHeaders)
-{
-    socket->write(QByteArrayLiteral("HTTP/1.1 ") + statusLine
-                  + QByteArrayLiteral("\r\nContent-Type: application/json\r\n"
-                                      "Vary: Origin\r\n"
-                                      "Cache-Control: no-store\r\n"
-                                      "Connection: close\r\n")
-                  + extraHeaders + QByteArrayLiteral("Content-Length: ")
-                  + QByteArray::number(body.size()) + QByteArrayLiteral("\r\n\r\n") + body);
-    // Drain whatever the client still sends so closing does not turn into a reset before it
-    // reads the answer; give up after a short linger.
-    connect(socket, &QTcpSocket::readyRead, socket, [socket] { socket->readAll(); });
-    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-    QTimer::singleShot(rejectLinger, socket, [socket] { socket->abort(); });
-    socket->disconnectFromHost();
-}
-
-void Listener::armIdleTimer(QTcpSocket *socket)
-{
-    auto *timer = new QTimer(socket);
-    timer->setObjectName(QLatin1String(idleTimerName));
-    timer->setSingleShot(true);
-    timer->setInterval(m_idleTimeout);
-    const auto restart = [timer] {
-        if (timer->property("sluiceIdleEnabled").toBool())
-            timer->start();
-    };
-    timer->setProperty("sluiceIdleEnabled", true);
-    connect(socket, &QTcpSocket::readyRead, timer, restart);
-    connect(socket, &QTcpSocket::bytesWritten, timer, restart);
-    connect(timer, &QTimer::timeout, this, [this, socket] {
         qCDebug(lcListener, "closing connection from %s idle for %lld ms",
                 qPrintable(socket->peerAddress().toString()),
-                static_cast<long long>(m_idleTimeout.count()));
+                static_cast<long long>(m_options.idleTimeout.count()));
         Q_EMIT idleConnectionClosed();
         socket->disconnectFromHost();
-    });
-    timer->start();
+        return;
+    case Kind::RequestHead:
+        if (socket->state() != QAbstractSocket::ConnectedState || c->deadlinesOff
+            || c->phase != Phase::AwaitingHead) {
+            return;
+        }
+        if (m_headLog.allow(&skipped)) {
+            qCInfo(lcListener,
+                   "closing connection from %s: no complete request head within %lld ms%s",
+                   qPrintable(socket->peerAddress().toString()),
+                   static_cast<long long>(m_options.requestTimeout.count()),
+                   heldBack(skipped).constData());
+        }
+        Q_EMIT requestHeadTimedOut();
+        socket->disconnectFromHost();
+        return;
+    case Kind::Closing:
+        if (socket->state() != QAbstractSocket::ClosingState)
+            return;
+        if (m_unreadLog.allow(&skipped)) {
+            qCInfo(lcListener,
+                   "aborting connection from %s: the peer did not read the last %lld bytes "
+                   "within %lld ms%s",
+                   qPrintable(socket->peerAddress().toString()),
+                   static_cast<long long>(socket->bytesToWrite()),
+                   static_cast<long long>(m_options.closeGrace.count()),
+                   heldBack(skipped).constData());
+        }
+        Q_EMIT unreadConnectionAborted();
+        resetConnection(socket);
+        return;
+    case Kind::Linger:
+        if (socket->state() != QAbstractSocket::UnconnectedState)
+            resetConnection(socket);
+        return;
+    }
 }
 
 void Listener::setIdleTimeoutEnabled(QTcpSocket *socket, bool enabled)
 {
     if (!socket)
         return;
-    auto *timer
-        = socket->findChild<QTimer *>(QLatin1String(idleTimerName), Qt::FindDirectChildrenOnly);
-    if (!timer)
+    // Accepted sockets are created as children of their Listener (QHttpServer 6.4 keeps them so).
+    auto *listener = qobject_cast<Listener *>(socket->parent());
+    if (!listener)
         return;
-    timer->setProperty("sluiceIdleEnabled", enabled);
-    if (enabled)
-        timer->start();
-    else
-        timer->stop();
+    if (Connection *c = listener->find(socket))
+        listener->setDeadlinesOff(*c, !enabled);
+}
+
+void Listener::setDeadlinesOff(Connection &c, bool off)
+{
+    c.deadlinesOff = off;
+    if (off) {
+        m_deadlines.disarm(c.socket, Kind::Idle);
+        m_deadlines.disarm(c.socket, Kind::RequestHead);
+        return;
+    }
+    if (c.socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    m_deadlines.arm(c.socket, Kind::Idle, m_options.idleTimeout);
+    if (c.phase == Phase::AwaitingHead)
+        m_deadlines.arm(c.socket, Kind::RequestHead, m_options.requestTimeout);
+}
+
+void Listener::rejectAtCapacity(Connection &c)
+{
+    int skipped = 0;
+    if (m_capLog.allow(&skipped)) {
+        qCWarning(lcListener, "connection cap (%d) reached: rejecting %s with 503%s",
+                  m_options.maxConnections, qPrintable(c.socket->peerAddress().toString()),
+                  heldBack(skipped).constData());
+    }
+    Q_EMIT connectionRejected();
+    answerAndClose(c, serviceUnavailable,
+                   QByteArrayLiteral("{\"error\":\"too many open connections, retry later\","
+                                     "\"code\":\"SERVICE_UNAVAILABLE\"}"),
+                   retryAfter);
+}
+
+void Listener::rejectForAddress(Connection &c, int open)
+{
+    int skipped = 0;
+    if (m_addressLog.allow(&skipped)) {
+        qCWarning(lcListener,
+                  "per-address connection cap (%d) reached for %s (%d open): rejecting with 503%s",
+                  m_options.maxConnectionsPerAddress, qPrintable(c.address.toString()), open,
+                  heldBack(skipped).constData());
+    }
+    Q_EMIT addressCapRejected();
+    answerAndClose(c, serviceUnavailable,
+                   QByteArrayLiteral("{\"error\":\"too many open connections from your address, "
+                                     "retry later\",\"code\":\"SERVICE_UNAVAILABLE\"}"),
+                   retryAfter);
+}
+
+void Listener::rejectOversized(Connection &c)
+{
+    c.oversized = true;
+    c.socket->readAll();
+    qCWarning(lcListener, "request from %s exceeds %lld bytes: 413 and close",
+              qPrintable(c.socket->peerAddress().toString()),
+              static_cast<long long>(m_options.maxRequestBytes));
+    Q_EMIT oversizedRequestRejected();
+    answerAndClose(c, QByteArrayLiteral("413 Payload Too Large"),
+                   QByteArrayLiteral("{\"error\":\"request too large\","
+                                     "\"code\":\"PAYLOAD_TOO_LARGE\"}"));
+}
+
+void Listener::answerAndClose(Connection &c, const QByteArray &statusLine, const QByteArray &body,
+                              const QByteArray &extraHeaders)
+{
+    QTcpSocket *const socket = c.socket;
+    const bool budgetLeft
+        = m_options.descriptorBudget <= 0 || m_active + m_lingering < m_options.descriptorBudget;
+    if (m_lingering >= m_options.maxLingering || !budgetLeft) {
+        int skipped = 0;
+        if (m_lingerLog.allow(&skipped)) {
+            qCWarning(lcListener, "%d rejected sockets are still closing: aborting %s at once%s",
+                      m_lingering, qPrintable(socket->peerAddress().toString()),
+                      heldBack(skipped).constData());
+        }
+        socket->abort();
+        return;
+    }
+    c.lingering = true;
+    ++m_lingering;
+    m_deadlines.arm(socket, Kind::Linger, m_options.rejectLinger);
+    socket->write(minimalReply(statusLine, body, extraHeaders));
+    // Drain whatever the client still sends so closing does not turn into a reset before it
+    // reads the answer (admitted sockets drain in beforeDispatch, being oversized).
+    if (!c.admitted)
+        connect(socket, &QTcpSocket::readyRead, socket, [socket] { socket->readAll(); });
+    socket->disconnectFromHost();
+}
+
+void Listener::release(Connection &c)
+{
+    if (c.released)
+        return;
+    c.released = true;
+    if (c.admitted) {
+        --m_active;
+        const auto it = m_perAddress.find(c.address);
+        if (it != m_perAddress.end() && --it.value() <= 0)
+            m_perAddress.erase(it);
+    }
+    if (c.lingering)
+        --m_lingering;
+    m_deadlines.remove(c.socket);
+}
+
+void Listener::forget(QTcpSocket *socket)
+{
+    const auto it = m_connections.find(socket);
+    if (it == m_connections.end())
+        return;
+    release(it->second);
+    m_connections.erase(it);
+}
+
+void Listener::onAcceptError(int osError)
+{
+    // Usually out of descriptors, which closing connections cures: stop watching the listening
+    // socket (it stays readable, so watching it would spin) and try again after a backoff. The
+    // connections keep waiting in the listen queue meanwhile.
+    m_acceptNotifier->setEnabled(false);
+    ++m_acceptErrors;
+    const std::chrono::milliseconds delay = m_acceptRetry;
+    m_acceptRetry = std::min(m_acceptRetry * 2, m_options.acceptRetryMax);
+    qCWarning(lcListener,
+              "accepting a connection failed (%s; %d open, %d closing): retrying in %lld ms",
+              std::strerror(osError), m_active, m_lingering, static_cast<long long>(delay.count()));
+    Q_EMIT acceptFailed(osError);
+    m_resumeTimer.start(delay);
 }
 
 } // namespace Sluice::Server

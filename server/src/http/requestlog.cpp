@@ -1,5 +1,6 @@
 #include "http/requestlog.h"
 
+#include "common/redaction.h"
 #include "http/httplogging.h"
 
 #include <QElapsedTimer>
@@ -8,38 +9,7 @@ namespace Sluice::Server::RequestLog {
 
 namespace {
 thread_local QElapsedTimer t_dispatchTimer;
-
-bool isSecretKey(const QString &rawKey)
-{
-    const QString key = QUrl::fromPercentEncoding(rawKey.toUtf8()).toLower();
-    static const QStringList fragments { QStringLiteral("token"),  QStringLiteral("password"),
-                                         QStringLiteral("passwd"), QStringLiteral("secret"),
-                                         QStringLiteral("apikey"), QStringLiteral("api_key"),
-                                         QStringLiteral("auth"),   QStringLiteral("jwt") };
-    for (const QString &fragment : fragments) {
-        if (key.contains(fragment))
-            return true;
-    }
-    return key == u"key" || key == u"code" || key == u"sig" || key == u"signature";
-}
 } // namespace
-
-QString redactedTarget(const QUrl &url)
-{
-    QString target = url.path(QUrl::FullyEncoded);
-    if (target.isEmpty())
-        target = QStringLiteral("/");
-    if (!url.hasQuery())
-        return target;
-    QStringList parts = url.query(QUrl::FullyEncoded).split(u'&');
-    for (QString &part : parts) {
-        const qsizetype eq = part.indexOf(u'=');
-        const QString key = eq < 0 ? part : part.left(eq);
-        if (isSecretKey(key))
-            part = key + QStringLiteral("=[REDACTED]");
-    }
-    return target + u'?' + parts.join(u'&');
-}
 
 QByteArray methodName(QHttpServerRequest::Method method)
 {
@@ -80,8 +50,8 @@ qint64 elapsedSinceDispatchMs()
 void logRequest(const QHttpServerRequest &request, int status)
 {
     qCInfo(lcHttp).noquote().nospace()
-        << methodName(request.method()) << ' ' << redactedTarget(request.url()) << ' ' << status
-        << ' ' << elapsedSinceDispatchMs() << "ms " << request.remoteAddress().toString();
+        << methodName(request.method()) << ' ' << Common::redactedTarget(request.url()) << ' '
+        << status << ' ' << elapsedSinceDispatchMs() << "ms " << request.remoteAddress().toString();
 }
 
 } // namespace Sluice::Server::RequestLog

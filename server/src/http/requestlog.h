@@ -1,7 +1,7 @@
 // One log line per request on sluice.server.http:
-//   "GET /api/x?stream_token=[REDACTED] 200 3ms 127.0.0.1"
-// Token-like query values (…token, password, secret, key, code) are redacted; headers are never
-// logged.
+//   "GET /api/x?stream_token=REDACTED 200 3ms 127.0.0.1"
+// Token-like query values are redacted (Sluice::Common::redactedTarget, the rule the SDK and
+// sluice-stream use too); headers are never logged.
 #pragma once
 
 #include <QByteArray>
@@ -11,8 +11,6 @@
 
 namespace Sluice::Server::RequestLog {
 
-// Path plus query with every secret-looking query value replaced by [REDACTED].
-QString redactedTarget(const QUrl &url);
 QByteArray methodName(QHttpServerRequest::Method method);
 
 // Listener marks the start of every read; requests are dispatched synchronously from that read,

@@ -79,6 +79,7 @@ Metrics::Metrics()
         { "sluice_http_request_duration_seconds", Type::Histogram,
           "Server-side handling time of HTTP requests (streams: until the headers).", true },
         { "sluice_demo_runs_total", Type::Counter, "Demo producer runs by outcome." },
+        { "sluice_accept_errors_total", Type::Counter, "Failed accepts (retried).", true },
     };
     for (const auto &d : declared) {
         Family &f = m_families[QByteArray(d.name)];

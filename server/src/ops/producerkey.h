@@ -25,12 +25,13 @@ enum class Check {
     Absent, // the request carries no producer key header
     Valid,
     Invalid, // a header is present but does not match (or no key is configured) → 401
+    Ambiguous, // the header is present more than once → 400
 };
 
 Check check(const ServerConfig &config, const QHttpServerRequest &request);
 // Fills config.producerKey from `envKey` (SLUICE_PRODUCER_KEY) or config.producerKeyFile (the
-// file wins; one trailing newline is ignored). False with *error when the key is too short or the
-// file cannot be read. Neither set: no producer key.
+// file wins; surrounding whitespace is ignored; see Secrets::readFile for its permissions). False
+// with *error when the key is too short or the file cannot be read. Neither set: no producer key.
 bool load(ServerConfig &config, const QByteArray &envKey, QString *error);
 bool matches(const QByteArray &configured, const QByteArray &presented);
 

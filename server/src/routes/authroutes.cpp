@@ -1,6 +1,7 @@
 #include "routes/authroutes.h"
 
 #include "app/servercontext.h"
+#include "auth/accesscookie.h"
 #include "auth/authenticator.h"
 #include "auth/authlog.h"
 #include "auth/loginratelimiter.h"
@@ -31,8 +32,6 @@ namespace {
 using Status = QHttpServerResponse::StatusCode;
 
 constexpr qsizetype maxUserNameLength = 128;
-const QByteArray cookieName = QByteArrayLiteral("sluice_access");
-const QByteArray cookiePath = QByteArrayLiteral("/api/claude-code");
 
 QHttpServerResponse validationError(const QString &message)
 {
@@ -68,11 +67,7 @@ std::optional<QString> requiredString(const QJsonObject &body, const QString &na
 
 QByteArray accessCookie(const ServerContext &ctx, const QByteArray &token, qint64 maxAge)
 {
-    QByteArray cookie = cookieName + '=' + token + "; HttpOnly; SameSite=Lax; Path=" + cookiePath
-        + "; Max-Age=" + QByteArray::number(maxAge);
-    if (ctx.config.tls)
-        cookie += "; Secure";
-    return cookie;
+    return AccessCookie::setCookieHeader(ctx.config.tls, token, maxAge);
 }
 
 void noStore(QHttpServerResponse &response)
@@ -91,7 +86,7 @@ QHttpServerResponse internalError()
 QHttpServerResponse tokenPair(ServerContext &ctx, const QString &userId,
                               const IssuedRefreshToken &refresh)
 {
-    const auto access = ctx.tokens.mintAccessToken(userId);
+    const auto access = ctx.tokens.mintAccessToken(userId, refresh.familyId);
     if (!access)
         return internalError();
     QHttpServerResponse response = jsonReply({
@@ -171,9 +166,13 @@ QHttpServerResponse refresh(ServerContext &ctx, const QHttpServerRequest &reques
     case RefreshRotation::Revoked:
         break;
     case RefreshRotation::Reused:
-        // streaming: the family was just revoked (token theft suspected): end the user's streams
-        if (ctx.streams && !result.userId.isEmpty())
-            ctx.streams->endStreamsForUser(result.userId, "session revoked");
+        // Token theft suspected: the store revoked the family; every token the user holds dies
+        // (the mark) and so do the user's open streams.
+        if (!result.userId.isEmpty()) {
+            ctx.store.invalidateTokensIssuedBefore(result.userId, QDateTime::currentDateTimeUtc());
+            if (ctx.streams)
+                ctx.streams->endStreamsForUser(result.userId, "session revoked");
+        }
         break;
     }
     return jsonUnauthorized(QStringLiteral("invalid, expired or revoked refresh token"), true);
@@ -189,21 +188,32 @@ QHttpServerResponse logout(ServerContext &ctx, const QHttpServerRequest &request
     if (!body)
         return parseError;
     const QJsonValue token = body->value(QStringLiteral("refreshToken"));
+    const bool everywhere = token.isUndefined() || token.isNull();
     bool revoked = false;
-    if (token.isUndefined() || token.isNull()) {
-        revoked = ctx.refreshTokens.revokeAll(auth.userId);
+    QString deviceFamily;
+    if (everywhere) {
+        // Everywhere: every sign-in, and every access and stream token issued until now.
+        revoked = ctx.refreshTokens.revokeAll(auth.userId)
+            && ctx.store.invalidateTokensIssuedBefore(auth.userId, QDateTime::currentDateTimeUtc());
     } else if (!token.isString() || token.toString().isEmpty()) {
         return validationError(QStringLiteral("refreshToken must be a non-empty string"));
     } else {
-        // A token that is not the caller's revokes nothing; the answer does not say so.
-        ctx.refreshTokens.revokeFamilyOf(token.toString().toLatin1(), auth.userId);
+        // This device: its sign-in (refresh family) is revoked, and with it every access and
+        // stream token carrying that family. A token that is not the caller's revokes nothing;
+        // the answer does not say so.
+        deviceFamily = ctx.refreshTokens.revokeFamilyOf(token.toString().toLatin1(), auth.userId);
         revoked = true;
     }
     if (!revoked)
         return internalError();
-    qCInfo(lcAuth).noquote() << "user" << auth.userId << "logged out";
-    if (ctx.streams) // streaming: a logged-out user's open streams end now
-        ctx.streams->endStreamsForUser(auth.userId, "logged out");
+    qCInfo(lcAuth).noquote() << "user" << auth.userId << "logged out"
+                             << (everywhere ? "everywhere" : "on one device");
+    if (ctx.streams) {
+        if (everywhere)
+            ctx.streams->endStreamsForUser(auth.userId, "logged out");
+        else if (!deviceFamily.isEmpty())
+            ctx.streams->endStreamsForFamily(deviceFamily, "logged out");
+    }
     QHttpServerResponse response(Status::NoContent);
     noStore(response);
     if (ctx.config.cookieMode)

@@ -24,12 +24,8 @@ bool bearerIsProducerKey(const ServerContext &ctx, const QHttpServerRequest &req
 {
     if (ctx.config.producerKey.isEmpty())
         return false;
-    for (const auto &[name, value] : request.headers()) {
-        if (name.compare("authorization", Qt::CaseInsensitive) == 0 && value.size() > 7
-            && value.left(7).compare("Bearer ", Qt::CaseInsensitive) == 0)
-            return ProducerKey::matches(ctx.config.producerKey, value.mid(7).trimmed());
-    }
-    return false;
+    const auto token = Authenticator::bearerToken(request);
+    return token && ProducerKey::matches(ctx.config.producerKey, *token);
 }
 
 QHttpServerResponse postEvent(ServerContext &ctx, const QHttpServerRequest &request,
@@ -45,6 +41,8 @@ QHttpServerResponse postEvent(ServerContext &ctx, const QHttpServerRequest &requ
         break;
     case ProducerKey::Check::Invalid:
         return jsonUnauthorized(QStringLiteral("invalid producer key"), true);
+    case ProducerKey::Check::Ambiguous:
+        return Routes::validationError(QStringLiteral("X-Sluice-Producer-Key must be sent once"));
     case ProducerKey::Check::Absent:
         producer = bearerIsProducerKey(ctx, request);
         break;

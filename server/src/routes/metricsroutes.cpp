@@ -1,9 +1,14 @@
 #include "routes/metricsroutes.h"
 
 #include "app/servercontext.h"
+#include "auth/authenticator.h"
+#include "config/secrets.h"
+#include "config/serverconfig.h"
+#include "http/jsonreply.h"
 #include "http/routetable.h"
 #include "metrics/metrics.h"
 
+#include <QHttpServerRequest>
 #include <QHttpServerResponse>
 
 namespace Sluice::Server {
@@ -11,7 +16,14 @@ namespace Sluice::Server {
 void registerMetricsRoutes(ServerContext &ctx)
 {
     ctx.routes.get(
-        QStringLiteral("/metrics"), [&ctx](const QHttpServerRequest &, const QStringList &) {
+        QStringLiteral("/metrics"), [&ctx](const QHttpServerRequest &request, const QStringList &) {
+            // With a metrics token configured, scrapers present it as a Bearer token.
+            if (!ctx.config.metricsToken.isEmpty()) {
+                const auto token = Authenticator::bearerToken(request);
+                if (!token || !Secrets::equal(*token, ctx.config.metricsToken))
+                    return jsonUnauthorized(QStringLiteral("the metrics token is missing or wrong"),
+                                            token.has_value());
+            }
             return QHttpServerResponse(Metrics::contentType(), ctx.metrics.renderPrometheus());
         });
 }

@@ -64,6 +64,15 @@ std::optional<QString> checkedString(const QJsonValue &value, const QString &fie
 std::variant<QString, QHttpServerResponse> requireUser(const ServerContext &ctx,
                                                        const QHttpServerRequest &request)
 {
+    auto auth = requireAuth(ctx, request);
+    if (auto *reply = std::get_if<QHttpServerResponse>(&auth))
+        return std::move(*reply);
+    return std::get<AuthResult>(auth).userId;
+}
+
+std::variant<AuthResult, QHttpServerResponse> requireAuth(const ServerContext &ctx,
+                                                          const QHttpServerRequest &request)
+{
     const AuthResult result = ctx.authenticator.authenticateAccess(request);
     if (!result.ok) {
         ctx.metrics.increment(
@@ -73,13 +82,15 @@ std::variant<QString, QHttpServerResponse> requireUser(const ServerContext &ctx,
                                       : QByteArrayLiteral("missing_credentials") } });
         return authFailure(result);
     }
-    return result.userId;
+    return result;
 }
 
 QHttpServerResponse authFailure(const AuthResult &result)
 {
     if (result.httpStatus == 401)
-        return jsonUnauthorized(result.message, result.tokenPresented);
+        return jsonUnauthorized(result.message, result.tokenPresented,
+                                result.code.isEmpty() ? QByteArray(ErrorCode::authentication)
+                                                      : result.code);
     const QByteArray code
         = result.code.isEmpty() ? QByteArray(ErrorCode::authorization) : result.code;
     return jsonError(QHttpServerResponse::StatusCode(result.httpStatus), code, result.message);

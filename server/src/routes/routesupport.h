@@ -2,6 +2,7 @@
 // field validation with VALIDATION_ERROR messages that name the field.
 #pragma once
 
+#include "auth/authenticator.h"
 #include "store/store.h"
 
 #include <QHttpServerResponse>
@@ -20,6 +21,10 @@ struct AuthResult;
 
 namespace Routes {
 
+// The Bearer-authenticated caller (who, from which sign-in, until when), or the complete 401
+// reply.
+std::variant<AuthResult, QHttpServerResponse> requireAuth(const ServerContext &ctx,
+                                                          const QHttpServerRequest &request);
 // The authenticated user id, or the complete 401 reply.
 std::variant<QString, QHttpServerResponse> requireUser(const ServerContext &ctx,
                                                        const QHttpServerRequest &request);

@@ -41,31 +41,13 @@ std::optional<PromptRecord> ownedPrompt(const ServerContext &ctx, const QString 
     return prompt;
 }
 
-// When the stream was opened with an access token (Authorization header, or the cookie in cookie
-// mode), the stream ends at that token's expiry; stream-token streams have no end time.
-QDateTime accessTokenExpiry(const ServerContext &ctx, const QHttpServerRequest &request)
+// When the stream ends by itself: at the access token's expiry for Bearer and cookie streams (the
+// client reconnects with a fresh token), after the maximum lifetime for stream-token streams.
+QDateTime streamEndsAt(const ServerContext &ctx, const AuthResult &auth)
 {
-    QByteArray token;
-    for (const auto &[name, value] : request.headers()) {
-        if (name.compare("authorization", Qt::CaseInsensitive) == 0 && value.size() > 7
-            && value.left(7).compare("Bearer ", Qt::CaseInsensitive) == 0)
-            token = value.mid(7).trimmed();
-    }
-    if (token.isEmpty() && ctx.config.cookieMode) {
-        for (const auto &[name, value] : request.headers()) {
-            if (name.compare("cookie", Qt::CaseInsensitive) != 0)
-                continue;
-            for (const QByteArray &pair : value.split(';')) {
-                const QByteArray trimmed = pair.trimmed();
-                if (trimmed.startsWith(QByteArray(Authenticator::cookieName + '=')))
-                    token = trimmed.mid(Authenticator::cookieName.size() + 1);
-            }
-        }
-    }
-    if (token.isEmpty())
-        return {};
-    const auto claims = ctx.tokens.verifyAccessToken(token);
-    return claims ? claims->expiresAt : QDateTime();
+    if (auth.credential == CredentialKind::StreamToken)
+        return QDateTime::currentDateTimeUtc().addSecs(ctx.config.streamMaxLifetime.count());
+    return auth.expiresAt;
 }
 
 void reply(const ServerContext &ctx, const QHttpServerRequest &request,
@@ -119,28 +101,30 @@ void openStream(ServerContext &ctx, const QHttpServerRequest &request, const QSt
         return;
     }
 
-    const QDateTime endsAt = accessTokenExpiry(ctx, request);
+    const QDateTime endsAt = streamEndsAt(ctx, auth);
     auto *stream = new SseStream(std::move(responder), ctx.finisher.responderHeaders(request),
                                  ctx.streams->options());
     ctx.finisher.logResponderReply(request, 200);
     qCInfo(lcStream, "stream opened: prompt %s, user %s, after id %lld", qPrintable(promptId),
            qPrintable(auth.userId), static_cast<long long>(lastId));
     StreamLimits *limits = &ctx.streamLimits;
-    ctx.streams->open(stream, auth.userId, promptId, lastId, endsAt,
-                      [limits, userId = auth.userId] { limits->release(userId); });
+    ctx.streams->open(stream, StreamOwner { auth.userId, auth.familyId, auth.issuedAt }, promptId,
+                      lastId, endsAt, [limits, userId = auth.userId] { limits->release(userId); });
 }
 
 QHttpServerResponse streamToken(ServerContext &ctx, const QHttpServerRequest &request,
                                 const QStringList &args)
 {
-    auto user = Routes::requireUser(ctx, request);
-    if (auto *response = std::get_if<QHttpServerResponse>(&user))
+    auto caller = Routes::requireAuth(ctx, request);
+    if (auto *response = std::get_if<QHttpServerResponse>(&caller))
         return std::move(*response);
-    const QString userId = std::get<QString>(user);
-    const auto prompt = ownedPrompt(ctx, userId, args.at(0), args.at(1));
+    const AuthResult &auth = std::get<AuthResult>(caller);
+    const auto prompt = ownedPrompt(ctx, auth.userId, args.at(0), args.at(1));
     if (!prompt)
         return Routes::notFound(QStringLiteral("prompt"));
-    const auto minted = ctx.tokens.mintStreamToken(userId, prompt->sessionId, prompt->id);
+    // The stream token belongs to the caller's sign-in: signing that device out ends it too.
+    const auto minted = ctx.tokens.mintStreamToken(auth.userId, prompt->sessionId, prompt->id, {},
+                                                   {}, auth.familyId);
     if (!minted)
         return jsonError(Status::InternalServerError, ErrorCode::internal,
                          QStringLiteral("could not issue a stream token"));

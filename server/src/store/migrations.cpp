@@ -54,6 +54,16 @@ const QList<Migration> migrations = {
           " created_at INTEGER NOT NULL,"
           " PRIMARY KEY (prompt_id, seq)) WITHOUT ROWID",
       } },
+    // Revocation: a per-user mark (access and stream tokens issued before it, in seconds since
+    // the epoch, are refused) and the stream tokens already used (single use, kept until expiry).
+    { 2,
+      {
+          "ALTER TABLE users ADD COLUMN tokens_valid_after INTEGER NOT NULL DEFAULT 0",
+          "CREATE TABLE stream_token_uses ("
+          " jti TEXT PRIMARY KEY,"
+          " expires_at INTEGER NOT NULL) WITHOUT ROWID",
+          "CREATE INDEX stream_token_uses_expiry ON stream_token_uses(expires_at)",
+      } },
 };
 
 bool exec(QSqlDatabase &db, const QString &sql, QString *error)

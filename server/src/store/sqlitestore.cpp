@@ -5,9 +5,14 @@
 #include "store/storelog.h"
 
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace Sluice::Server {
 
@@ -92,8 +97,20 @@ private:
 UserRecord userFrom(const QSqlQuery &q)
 {
     return { q.value(0).toString(), q.value(1).toString(), q.value(2).toByteArray(),
-             fromMs(q.value(3)) };
+             fromMs(q.value(3)), QDateTime::fromSecsSinceEpoch(q.value(4).toLongLong(), Qt::UTC) };
 }
+
+// "?, ?, ?" for an IN list of n values.
+QString placeholders(qsizetype n)
+{
+    QString text;
+    for (qsizetype i = 0; i < n; ++i)
+        text += i == 0 ? QStringLiteral("?") : QStringLiteral(", ?");
+    return text;
+}
+
+// SQLite allows 999 bound values per statement by default: larger sets go in slices.
+constexpr qsizetype maxBoundValues = 500;
 
 SessionRecord sessionFrom(const QSqlQuery &q)
 {
@@ -122,7 +139,8 @@ RefreshTokenRecord refreshFrom(const QSqlQuery &q)
     return r;
 }
 
-constexpr const char *userColumns = "SELECT id, name, password_hash, created_at FROM users ";
+constexpr const char *userColumns
+    = "SELECT id, name, password_hash, created_at, tokens_valid_after FROM users ";
 constexpr const char *refreshColumns = "SELECT id, user_id, family_id, parent_id, token_hash, "
                                        "created_at, expires_at, revoked, used FROM refresh_tokens ";
 
@@ -135,6 +153,14 @@ QString SqliteStore::databasePath(const QString &dataDir)
 
 std::unique_ptr<SqliteStore> SqliteStore::open(const QString &databasePath, QString *error)
 {
+    // The database holds password hashes and the event logs: readable by its owner only. SQLite
+    // gives its -wal and -shm files the database file's mode.
+    if (!QFileInfo::exists(databasePath)) {
+        const int fd = ::open(QFile::encodeName(databasePath).constData(),
+                              O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            ::close(fd);
+    }
     const QString name = QStringLiteral("sluice-store-") + newRandomId();
     std::unique_ptr<SqliteStore> store;
     {
@@ -290,7 +316,8 @@ std::optional<UserRecord> SqliteStore::createUser(const QString &name,
                                                   const QByteArray &passwordHash)
 {
     UserRecord record { newRandomId(), name, passwordHash,
-                        QDateTime::fromMSecsSinceEpoch(nowMs(), Qt::UTC) };
+                        QDateTime::fromMSecsSinceEpoch(nowMs(), Qt::UTC),
+                        QDateTime::fromSecsSinceEpoch(0, Qt::UTC) };
     Statement s(m_db,
                 "INSERT INTO users (id, name, password_hash, created_at) VALUES (?, ?, ?, ?)");
     if (!s.bind(record.id)
@@ -345,6 +372,35 @@ bool SqliteStore::removeUser(const QString &userId)
 {
     Statement s(m_db, "DELETE FROM users WHERE id = ?");
     return s.bind(userId).exec() && s.query.numRowsAffected() == 1;
+}
+
+bool SqliteStore::invalidateTokensIssuedBefore(const QString &userId, const QDateTime &when)
+{
+    Statement s(m_db,
+                "UPDATE users SET tokens_valid_after = MAX(tokens_valid_after, ?) WHERE id = ?");
+    return s.bind(when.toSecsSinceEpoch()).bind(userId).exec() && s.query.numRowsAffected() == 1;
+}
+
+std::optional<QHash<QString, QDateTime>> SqliteStore::tokenMarks(const QStringList &userIds)
+{
+    QHash<QString, QDateTime> marks;
+    for (qsizetype start = 0; start < userIds.size(); start += maxBoundValues) {
+        const QStringList slice = userIds.mid(start, maxBoundValues);
+        QSqlQuery q(m_db);
+        q.setForwardOnly(true);
+        q.prepare(QStringLiteral("SELECT id, tokens_valid_after FROM users WHERE id IN (%1)")
+                      .arg(placeholders(slice.size())));
+        for (const QString &id : slice)
+            q.addBindValue(id);
+        if (!q.exec()) {
+            qCWarning(lcStore) << "query failed:" << q.lastError().text();
+            return std::nullopt;
+        }
+        while (q.next())
+            marks.insert(q.value(0).toString(),
+                         QDateTime::fromSecsSinceEpoch(q.value(1).toLongLong(), Qt::UTC));
+    }
+    return marks;
 }
 
 // --- refresh tokens ---
@@ -450,6 +506,53 @@ bool SqliteStore::revokeRefreshFamily(const QString &familyId)
     return s.bind(familyId).exec();
 }
 
+std::optional<QSet<QString>> SqliteStore::deadRefreshFamilies(const QStringList &familyIds)
+{
+    QSet<QString> alive;
+    QSet<QString> dead;
+    for (qsizetype start = 0; start < familyIds.size(); start += maxBoundValues) {
+        const QStringList slice = familyIds.mid(start, maxBoundValues);
+        QSqlQuery q(m_db);
+        q.setForwardOnly(true);
+        q.prepare(QStringLiteral("SELECT family_id, MAX(revoked) FROM refresh_tokens"
+                                 " WHERE family_id IN (%1) GROUP BY family_id")
+                      .arg(placeholders(slice.size())));
+        for (const QString &id : slice)
+            q.addBindValue(id);
+        if (!q.exec()) {
+            qCWarning(lcStore) << "query failed:" << q.lastError().text();
+            return std::nullopt;
+        }
+        while (q.next())
+            (q.value(1).toInt() != 0 ? dead : alive).insert(q.value(0).toString());
+    }
+    for (const QString &id : familyIds) {
+        if (!alive.contains(id))
+            dead.insert(id); // revoked, or purged (which only happens to dead families)
+    }
+    return dead;
+}
+
+TokenUse SqliteStore::recordStreamTokenUse(const QString &jti, const QDateTime &expiresAt)
+{
+    // Expired records cannot be replayed anyway (the token is refused for its expiry): drop them
+    // now and then so that the table stays as small as the tokens in flight.
+    if (++m_streamTokenUses % 256 == 1) {
+        Statement purge(m_db, "DELETE FROM stream_token_uses WHERE expires_at < ?");
+        purge.bind(QDateTime::currentSecsSinceEpoch()).exec();
+    }
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("INSERT INTO stream_token_uses (jti, expires_at) VALUES (?, ?) ON "
+                             "CONFLICT(jti) DO NOTHING"));
+    q.addBindValue(jti);
+    q.addBindValue(expiresAt.toSecsSinceEpoch());
+    if (!q.exec()) {
+        qCWarning(lcStore) << "query failed:" << q.lastError().text();
+        return TokenUse::Failed;
+    }
+    return q.numRowsAffected() == 1 ? TokenUse::First : TokenUse::Reused;
+}
+
 bool SqliteStore::revokeRefreshTokensForUser(const QString &userId)
 {
     Statement s(m_db, "UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ?");
@@ -472,29 +575,54 @@ int SqliteStore::purgeRefreshTokens(const QDateTime &now)
 std::optional<qint64> SqliteStore::appendEvent(const QString &promptId, const QString &type,
                                                const QByteArray &jsonData)
 {
+    const AppendResult result = appendEvent(promptId, EventAppend { type, jsonData, {}, {}, {} });
+    if (result.outcome != AppendResult::Outcome::Appended)
+        return std::nullopt;
+    return result.seq;
+}
+
+AppendResult SqliteStore::appendEvent(const QString &promptId, const EventAppend &event)
+{
+    using Outcome = AppendResult::Outcome;
+    AppendResult result; // Failed until committed
+    // BEGIN IMMEDIATE holds the write lock from here: the status read below cannot go stale.
     Transaction tx(m_db);
     if (!tx.active())
-        return std::nullopt;
-    Statement bump(m_db, "UPDATE prompts SET last_seq = last_seq + 1 WHERE id = ?");
-    if (!bump.bind(promptId).exec() || bump.query.numRowsAffected() != 1)
-        return std::nullopt;
-    Statement read(m_db, "SELECT last_seq FROM prompts WHERE id = ?");
-    if (!read.bind(promptId).exec() || !read.query.next())
-        return std::nullopt;
-    const qint64 seq = read.query.value(0).toLongLong();
+        return result;
+    Statement read(m_db, "SELECT status, last_seq FROM prompts WHERE id = ?");
+    if (!read.bind(promptId).exec())
+        return result;
+    if (!read.query.next()) {
+        result.outcome = Outcome::NoSuchPrompt;
+        return result;
+    }
+    const QString status = read.query.value(0).toString();
+    const qint64 seq = read.query.value(1).toLongLong() + 1;
     read.query.finish();
+    if (!event.closedStatus.isEmpty() && status == event.closedStatus) {
+        result.outcome = Outcome::Refused;
+        return result;
+    }
+    const bool changeStatus = !event.newStatus.isEmpty()
+        && (event.onlyFromStatus.isEmpty() || status == event.onlyFromStatus);
     Statement insert(m_db,
                      "INSERT INTO events (prompt_id, seq, type, data, created_at) "
                      "VALUES (?, ?, ?, ?, ?)");
     if (!insert.bind(promptId)
              .bind(seq)
-             .bind(type)
-             .bind(QString::fromUtf8(jsonData))
+             .bind(event.type)
+             .bind(QString::fromUtf8(event.jsonData))
              .bind(nowMs())
-             .exec()
-        || !tx.commit())
-        return std::nullopt;
-    return seq;
+             .exec())
+        return result;
+    // Same transaction: the prompt's sequence number and status move with the event.
+    Statement update(m_db, "UPDATE prompts SET last_seq = ?, status = ? WHERE id = ?");
+    if (!update.bind(seq).bind(changeStatus ? event.newStatus : status).bind(promptId).exec()
+        || update.query.numRowsAffected() != 1 || !tx.commit())
+        return result; // ~Transaction rolls the insert back
+    result.outcome = Outcome::Appended;
+    result.seq = seq;
+    return result;
 }
 
 QList<EventRecord> SqliteStore::eventsAfter(const QString &promptId, qint64 afterSeq, int limit)
@@ -509,6 +637,26 @@ QList<EventRecord> SqliteStore::eventsAfter(const QString &promptId, qint64 afte
         out.append({ s.query.value(0).toLongLong(), promptId, s.query.value(1).toString(),
                      s.query.value(2).toString().toUtf8(), fromMs(s.query.value(3)) });
     }
+    return out;
+}
+
+QList<EventRecord> SqliteStore::eventPage(const QString &promptId, qint64 afterSeq, int maxEvents,
+                                          qint64 maxBytes)
+{
+    QList<EventRecord> out;
+    Statement s(m_db,
+                "SELECT seq, type, data, created_at FROM events WHERE prompt_id = ? AND "
+                "seq > ? ORDER BY seq ASC LIMIT ?");
+    if (!s.bind(promptId).bind(afterSeq).bind(qMax(1, maxEvents)).exec())
+        return out;
+    // Forward-only: each next() steps SQLite one row, so the rows after the page stay unread.
+    qint64 bytes = 0;
+    while (bytes < maxBytes && s.query.next()) {
+        out.append({ s.query.value(0).toLongLong(), promptId, s.query.value(1).toString(),
+                     s.query.value(2).toString().toUtf8(), fromMs(s.query.value(3)) });
+        bytes += out.constLast().data.size();
+    }
+    s.query.finish();
     return out;
 }
 

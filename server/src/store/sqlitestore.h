@@ -45,6 +45,8 @@ public:
     QList<UserRecord> users() override;
     bool setPasswordHash(const QString &userId, const QByteArray &passwordHash) override;
     bool removeUser(const QString &userId) override;
+    bool invalidateTokensIssuedBefore(const QString &userId, const QDateTime &when) override;
+    std::optional<QHash<QString, QDateTime>> tokenMarks(const QStringList &userIds) override;
 
     std::optional<RefreshTokenRecord> insertRefreshToken(const QString &userId,
                                                          const QByteArray &tokenHash,
@@ -55,17 +57,23 @@ public:
                                              const QDateTime &now) override;
     std::optional<RefreshTokenRecord> refreshToken(const QByteArray &tokenHash) override;
     bool revokeRefreshFamily(const QString &familyId) override;
+    std::optional<QSet<QString>> deadRefreshFamilies(const QStringList &familyIds) override;
+    TokenUse recordStreamTokenUse(const QString &jti, const QDateTime &expiresAt) override;
     bool revokeRefreshTokensForUser(const QString &userId) override;
     int purgeRefreshTokens(const QDateTime &now) override;
 
     std::optional<qint64> appendEvent(const QString &promptId, const QString &type,
                                       const QByteArray &jsonData) override;
+    AppendResult appendEvent(const QString &promptId, const EventAppend &event) override;
     QList<EventRecord> eventsAfter(const QString &promptId, qint64 afterSeq, int limit) override;
+    QList<EventRecord> eventPage(const QString &promptId, qint64 afterSeq, int maxEvents,
+                                 qint64 maxBytes) override;
 
 private:
     explicit SqliteStore(QSqlDatabase db);
     QSqlDatabase m_db;
     QString m_connectionName;
+    quint64 m_streamTokenUses = 0;
 };
 
 } // namespace Sluice::Server

@@ -14,8 +14,11 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QHash>
 #include <QList>
+#include <QSet>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -27,6 +30,16 @@ struct UserRecord
     QString name;
     QByteArray passwordHash; // PHC-like string, see PasswordHasher
     QDateTime createdAt;
+    // Access and stream tokens issued (iat) before this second are refused: moved by "log out
+    // everywhere", a password change and refresh-token reuse. Invalid (epoch 0) when never set.
+    QDateTime tokensValidAfter;
+};
+
+// Outcome of recording a stream token's first use.
+enum class TokenUse {
+    First, // recorded now: the token may open its stream
+    Reused, // seen before: refuse it
+    Failed, // storage error
 };
 
 struct SessionRecord
@@ -88,6 +101,29 @@ struct EventRecord
     QDateTime createdAt;
 };
 
+// One event to append, and what it does to its prompt's status — committed together or not at
+// all (Store::appendEvent(promptId, EventAppend)).
+struct EventAppend
+{
+    QString type;
+    QByteArray jsonData; // compact JSON
+    QString newStatus; // non-empty: the prompt's status after the append...
+    QString onlyFromStatus; // ...if non-empty, only when its status is this one now
+    QString closedStatus; // non-empty: a prompt in this status takes no event (Refused)
+};
+
+struct AppendResult
+{
+    enum class Outcome {
+        Appended,
+        NoSuchPrompt,
+        Refused, // the prompt is in EventAppend::closedStatus
+        Failed, // storage error (disk full, I/O error, lock timeout): nothing was written
+    };
+    Outcome outcome = Outcome::Failed;
+    qint64 seq = 0; // Appended: the event's sequence number
+};
+
 class Store
 {
 public:
@@ -115,6 +151,11 @@ public:
     virtual bool setPasswordHash(const QString &userId, const QByteArray &passwordHash) = 0;
     // Deletes the user and, by cascade, their refresh tokens, sessions, prompts and events.
     virtual bool removeUser(const QString &userId) = 0;
+    // Moves the user's tokensValidAfter mark forward to `when` (never backwards).
+    virtual bool invalidateTokensIssuedBefore(const QString &userId, const QDateTime &when) = 0;
+    // For the users among `userIds` that still exist: their tokensValidAfter mark (the others
+    // were removed). nullopt on a storage error.
+    virtual std::optional<QHash<QString, QDateTime>> tokenMarks(const QStringList &userIds) = 0;
 
     // --- refresh tokens ---
     // Stores the first token of a new family (login). Returns the stored record (id, familyId set).
@@ -130,19 +171,36 @@ public:
         = 0;
     virtual std::optional<RefreshTokenRecord> refreshToken(const QByteArray &tokenHash) = 0;
     virtual bool revokeRefreshFamily(const QString &familyId) = 0;
+    // The families among `familyIds` that are revoked or gone (purged); nullopt on error.
+    virtual std::optional<QSet<QString>> deadRefreshFamilies(const QStringList &familyIds) = 0;
     virtual bool revokeRefreshTokensForUser(const QString &userId) = 0;
     // Housekeeping: deletes every family that is revoked or whose newest token expired before
     // `now` (live families are kept whole, so reuse detection still sees their used tokens).
     // Returns the number of rows deleted, or -1 on failure.
     virtual int purgeRefreshTokens(const QDateTime &now) = 0;
 
+    // --- stream tokens (single use) ---
+    // Records the first use of stream token `jti` (kept until `expiresAt`; expired records are
+    // dropped along the way).
+    virtual TokenUse recordStreamTokenUse(const QString &jti, const QDateTime &expiresAt) = 0;
+
     // --- event log (read by the streaming issue) ---
     // Appends one event; returns its sequence number (1-based, gap-free per prompt).
     virtual std::optional<qint64> appendEvent(const QString &promptId, const QString &type,
                                               const QByteArray &jsonData)
         = 0;
+    // Appends one event and applies its status change in ONE transaction: the event and the
+    // status commit together, or neither does (a `done` never lands without the prompt being
+    // done, nor the reverse).
+    virtual AppendResult appendEvent(const QString &promptId, const EventAppend &event) = 0;
     // Events with seq > afterSeq, oldest first, at most `limit`.
     virtual QList<EventRecord> eventsAfter(const QString &promptId, qint64 afterSeq, int limit) = 0;
+    // A replay page: events with seq > afterSeq, oldest first, at most `maxEvents`, and none
+    // after the one whose data brings the page to `maxBytes` or more (so a page holds at least
+    // one event, whatever its size). Rows after the page are not read.
+    virtual QList<EventRecord> eventPage(const QString &promptId, qint64 afterSeq, int maxEvents,
+                                         qint64 maxBytes)
+        = 0;
 };
 
 } // namespace Sluice::Server

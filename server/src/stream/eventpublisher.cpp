@@ -52,25 +52,36 @@ EventPublisher::Result EventPublisher::publish(const QString &promptId, const QS
         return failure(400, ErrorCode::validation,
                        QStringLiteral("data exceeds %1 bytes").arg(maxDataBytes));
 
-    const auto prompt = m_store.prompt(promptId);
-    if (!prompt)
+    // One transaction: the event and the status it implies (`done` finishes the prompt, the
+    // first event moves it from pending to running) commit together or not at all.
+    EventAppend append { type, json, QStringLiteral("running"), QStringLiteral("pending"),
+                         finishedStatus };
+    if (type == u"done") {
+        append.newStatus = finishedStatus;
+        append.onlyFromStatus.clear();
+    }
+    const AppendResult stored = m_store.appendEvent(promptId, append);
+    switch (stored.outcome) {
+    case AppendResult::Outcome::Appended:
+        break;
+    case AppendResult::Outcome::NoSuchPrompt:
         return failure(404, ErrorCode::notFound, QStringLiteral("prompt not found"));
-    if (prompt->status == finishedStatus)
+    case AppendResult::Outcome::Refused:
         return failure(409, ErrorCode::conflict,
                        QStringLiteral("the prompt is finished (done); no more events"));
-
-    const auto seq = m_store.appendEvent(promptId, type, json);
-    if (!seq)
-        return failure(500, ErrorCode::internal, QStringLiteral("could not store the event"));
-    m_metrics.eventAppended();
-    if (type == u"done") {
-        if (!m_store.setPromptStatus(promptId, finishedStatus))
-            qCWarning(lcStream, "prompt %s: could not mark it done", qPrintable(promptId));
-    } else if (prompt->status == u"pending") {
-        m_store.setPromptStatus(promptId, QStringLiteral("running"));
+    case AppendResult::Outcome::Failed:
+        // Disk full, I/O error or lock timeout: nothing was stored (the transaction rolled
+        // back), everything acknowledged before is intact. Retrying later is safe.
+        qCWarning(lcStream, "prompt %s: %s event not stored (storage failure); answered 503",
+                  qPrintable(promptId), qPrintable(type));
+        return failure(503, ErrorCode::serviceUnavailable,
+                       QStringLiteral("the event could not be stored (the server's storage is "
+                                      "full or failing); nothing was stored, retry later"));
     }
+    const qint64 seq = stored.seq;
+    m_metrics.eventAppended();
     // Durable first, then fan-out.
-    m_bus.publish({ promptId, *seq, type, json });
+    m_bus.publish({ promptId, seq, type, json });
     return { seq, 201, {}, {} };
 }
 

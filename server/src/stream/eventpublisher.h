@@ -1,6 +1,9 @@
 // EventPublisher: the ONLY way events enter a prompt. Validates type and shape, appends to the
-// durable log (Store::appendEvent) BEFORE fan-out, then publishes on the bus. After `done` the
-// prompt is finished (status "done") and further events are refused with 409 CONFLICT.
+// durable log BEFORE fan-out, then publishes on the bus. The append and the status change it
+// implies are one transaction (Store::appendEvent with an EventAppend): `done` finishes the prompt
+// (status "done"; further events are refused with 409 CONFLICT), the first event moves a pending
+// prompt to running. A storage failure (disk full, I/O error) stores nothing and answers 503
+// SERVICE_UNAVAILABLE: the producer retries later, nothing acknowledged is lost.
 #pragma once
 
 #include <QByteArray>
@@ -22,7 +25,7 @@ public:
     struct Result
     {
         std::optional<qint64> id; // set on success
-        int httpStatus = 0; // 201 on success; 400, 404, 409 or 500 otherwise
+        int httpStatus = 0; // 201 on success; 400, 404, 409 or 503 (storage failure) otherwise
         QByteArray code; // ErrorCode on failure
         QString message;
     };

@@ -57,26 +57,35 @@ void PromptFeed::end(QByteArrayView reason)
 void PromptFeed::catchUp()
 {
     m_catchingUp = true;
+    m_waitingWritable = false;
     qint64 replayed = 0;
     while (m_stream && m_stream->isOpen()) {
-        if (m_stream->bufferedBytes() > m_stream->maxBufferedBytes() / 2) {
-            m_waitingWritable = true; // resumes on SseStream::writable
-            m_metrics.eventsReplayed(replayed);
-            return;
-        }
-        const QList<EventRecord> page = m_store.eventsAfter(m_promptId, m_lastSent, pageSize);
-        if (page.isEmpty())
-            break;
-        for (const EventRecord &event : page) {
-            ++replayed;
-            if (!send(event.seq, event.type, event.data)) {
-                m_metrics.eventsReplayed(replayed);
-                return;
+        if (m_pageNext >= m_page.size()) {
+            m_page.clear();
+            m_pageNext = 0;
+            if (!m_stream->hasRoomFor(0)) {
+                // Over half the limit unsent: read on when the client has taken some of it.
+                m_waitingWritable = true;
+                m_stream->notifyWhenRoomFor(0);
+                break;
+            }
+            m_page = m_store.eventPage(m_promptId, m_lastSent, pageEvents, pageBytes);
+            if (m_page.isEmpty()) {
+                m_catchingUp = false; // caught up: live from now on
+                break;
             }
         }
+        const EventRecord &event = m_page.at(m_pageNext);
+        const SseStream::SendResult result = send(event.seq, event.type, event.data);
+        if (m_lastSent == event.seq)
+            ++replayed;
+        if (result == SseStream::SendResult::NoRoom)
+            m_waitingWritable = true; // the stream emits writable() once this event fits
+        if (result != SseStream::SendResult::Sent)
+            break; // no room, closed, or `done` sent and the stream finished
+        ++m_pageNext;
     }
     m_metrics.eventsReplayed(replayed);
-    m_catchingUp = false;
 }
 
 void PromptFeed::onBusEvent(const BusEvent &event)
@@ -89,20 +98,28 @@ void PromptFeed::onBusEvent(const BusEvent &event)
         catchUp();
         return;
     }
-    if (send(event.seq, event.type, event.data))
+    if (send(event.seq, event.type, event.data) == SseStream::SendResult::NoRoom) {
+        // The client is behind (large events): the log is the buffer. Catch up from it once the
+        // stream has room for this event; live events are ignored until then.
+        m_catchingUp = true;
+        m_waitingWritable = true;
+        return;
+    }
+    if (m_lastSent == event.seq)
         m_metrics.eventDelivered();
 }
 
-bool PromptFeed::send(qint64 seq, const QString &type, const QByteArray &data)
+SseStream::SendResult PromptFeed::send(qint64 seq, const QString &type, const QByteArray &data)
 {
-    if (!m_stream->sendEvent(seq, type.toUtf8(), data))
-        return false;
+    const SseStream::SendResult result = m_stream->trySendEvent(seq, type.toUtf8(), data);
+    if (result != SseStream::SendResult::Sent)
+        return result;
     m_lastSent = seq;
     if (type == u"done") {
         m_stream->finish();
-        return false;
+        return SseStream::SendResult::Closed;
     }
-    return true;
+    return result;
 }
 
 void PromptFeed::onStreamClosed(SseStream::CloseReason reason)

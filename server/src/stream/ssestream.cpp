@@ -45,10 +45,18 @@ SseStream::SseStream(QHttpServerResponder &&responder, const HeaderList &extraHe
         QTimer::singleShot(0, this, [this] { Q_EMIT closed(CloseReason::ClientGone); });
         return;
     }
+    m_stall.setSingleShot(true);
+    m_stall.setInterval(stallTimeout());
+    connect(&m_stall, &QTimer::timeout, this, &SseStream::onStalled);
     HttpCompat::beginChunked(*m_responder, headers, SseFrame::retry(m_options.retryHint));
+    if (bufferedBytes() > 0)
+        m_stall.start();
 
     m_heartbeat.setInterval(m_options.heartbeatInterval);
-    connect(&m_heartbeat, &QTimer::timeout, this, [this] { sendComment({}); });
+    connect(&m_heartbeat, &QTimer::timeout, this, [this] {
+        if (bufferedBytes() == 0) // only idle streams need one
+            sendComment({});
+    });
     m_heartbeat.start();
 }
 
@@ -58,6 +66,18 @@ SseStream::~SseStream()
         // Destroyed while still open (server teardown): cut the connection.
         m_socket->abort();
     }
+}
+
+SseStream::SendResult SseStream::trySendEvent(qint64 id, QByteArrayView type, QByteArrayView data)
+{
+    if (!m_open)
+        return SendResult::Closed;
+    const QByteArray frame = SseFrame::event(id, type, data);
+    if (!hasRoomFor(frame.size())) {
+        notifyWhenRoomFor(frame.size());
+        return SendResult::NoRoom;
+    }
+    return writeRaw(frame) ? SendResult::Sent : SendResult::Closed;
 }
 
 bool SseStream::sendEvent(qint64 id, QByteArrayView type, QByteArrayView data)
@@ -75,6 +95,44 @@ qint64 SseStream::bufferedBytes() const
     return m_open && m_socket ? m_socket->bytesToWrite() : 0;
 }
 
+std::chrono::milliseconds SseStream::stallTimeout() const
+{
+    if (m_options.stallTimeout.count() > 0)
+        return m_options.stallTimeout;
+    return std::max<std::chrono::milliseconds>(2 * m_options.heartbeatInterval, minStallTimeout);
+}
+
+bool SseStream::hasRoomFor(qint64 bytes) const
+{
+    // A chunk adds its size line and CRLF: at most 8 hex digits and 4 bytes.
+    constexpr qint64 chunkFraming = 12;
+    const qint64 unsent = bufferedBytes();
+    if (unsent == 0)
+        return true; // even an event larger than the whole limit goes, alone
+    return unsent <= m_options.maxBufferedBytes / 2
+        && unsent + bytes + chunkFraming <= m_options.maxBufferedBytes;
+}
+
+void SseStream::notifyWhenRoomFor(qint64 bytes)
+{
+    m_roomWanted = std::max<qint64>(bytes, 0);
+    if (!hasRoomFor(m_roomWanted) || m_roomCheckQueued)
+        return; // onBytesWritten() will see the room
+    m_roomCheckQueued = true;
+    QTimer::singleShot(0, this, [this] {
+        m_roomCheckQueued = false;
+        checkRoom();
+    });
+}
+
+void SseStream::checkRoom()
+{
+    if (!m_open || m_roomWanted < 0 || !hasRoomFor(m_roomWanted))
+        return;
+    m_roomWanted = -1;
+    Q_EMIT writable();
+}
+
 bool SseStream::writeRaw(const QByteArray &data)
 {
     if (!m_open)
@@ -85,30 +143,35 @@ bool SseStream::writeRaw(const QByteArray &data)
         return false;
     }
     HttpCompat::writeChunk(*m_responder, data);
-    if (!m_socket)
-        return true; // Qt 6.8: no socket access, Qt buffers for us
-    if (m_socket->bytesToWrite() > m_options.maxBufferedBytes) {
-        qCWarning(lcStream, "slow consumer: %lld unsent bytes over the %lld byte limit; closing",
-                  static_cast<long long>(m_socket->bytesToWrite()),
-                  static_cast<long long>(m_options.maxBufferedBytes));
-        // close() aborts the socket (drops the unsent bytes now) after disconnecting from it;
-        // aborting here first would report the close as ClientGone through `disconnected`.
-        close(CloseReason::SlowConsumer);
-        return false;
-    }
-    if (m_socket->bytesToWrite() > m_options.maxBufferedBytes / 2)
-        m_wantWritable = true;
+    if (m_socket && m_socket->bytesToWrite() > 0 && !m_stall.isActive())
+        m_stall.start();
     return true;
 }
 
 void SseStream::onBytesWritten()
 {
-    if (!m_open || !m_wantWritable || !m_socket)
+    if (!m_open || !m_socket)
         return;
-    if (m_socket->bytesToWrite() <= m_options.maxBufferedBytes / 2) {
-        m_wantWritable = false;
-        Q_EMIT writable();
-    }
+    if (m_socket->bytesToWrite() == 0)
+        m_stall.stop();
+    else
+        m_stall.start(); // progress: the client reads
+    checkRoom();
+}
+
+void SseStream::onStalled()
+{
+    if (!m_open || !m_socket || m_socket->bytesToWrite() == 0)
+        return;
+    qCWarning(lcStream,
+              "slow consumer: %lld unsent bytes (limit %lld), none taken by the client for %lld "
+              "ms; closing",
+              static_cast<long long>(m_socket->bytesToWrite()),
+              static_cast<long long>(m_options.maxBufferedBytes),
+              static_cast<long long>(stallTimeout().count()));
+    // close() aborts the socket (drops the unsent bytes now) after disconnecting from it;
+    // aborting here first would report the close as ClientGone through `disconnected`.
+    close(CloseReason::SlowConsumer);
 }
 
 void SseStream::finish(QByteArrayView finalComment)
@@ -131,6 +194,8 @@ void SseStream::close(CloseReason reason)
         return;
     m_open = false;
     m_heartbeat.stop();
+    m_stall.stop();
+    m_roomWanted = -1;
     if (m_socket) {
         disconnect(m_socket, nullptr, this, nullptr);
         if (reason != CloseReason::Finished

@@ -3,10 +3,17 @@
 // - writes 200 with Content-Type: text/event-stream; charset=utf-8, Cache-Control: no-store,
 //   X-Accel-Buffering: no, Referrer-Policy: no-referrer and the headers the caller passes (the
 //   CORS policy's, from ResponseFinisher::responderHeaders), chunked, starting with a retry: hint;
-// - frames events (SseFrame) and sends a `:` heartbeat comment every heartbeat interval;
+// - frames events (SseFrame) and sends a `:` heartbeat comment every heartbeat interval while
+//   nothing is waiting to be sent;
 // - notices a vanished client (socket disconnected / error) and closes;
-// - backpressure: when the socket's unsent bytes exceed maxBufferedBytes the stream is aborted
-//   (the buffered bytes are dropped with the connection; the client resumes by Last-Event-ID);
+// - backpressure, per event: trySendEvent() writes an event only when the output has room for it
+//   (hasRoomFor: nothing unsent, or at most half the limit unsent and the event fits under the
+//   limit). So the unsent output stays under maxBufferedBytes, except for a single event larger
+//   than the limit, which is written alone on an empty backlog: every event the server accepts
+//   can be delivered. Without room nothing is written and writable() follows once there is room;
+// - slow consumers: output that stays unsent with no progress at all (the socket took no byte)
+//   for the stall timeout closes the stream (SlowConsumer; the client resumes by Last-Event-ID);
+//   a client that reads, however slowly, is never closed for being behind;
 // - ends gracefully with finish() (optional final comment, terminating chunk, close after flush).
 // closed(reason) is emitted exactly once; the object may be deleted after that.
 #pragma once
@@ -31,16 +38,26 @@ public:
     enum class CloseReason {
         Finished, // finish() (done, logout, expiry, shutdown): graceful end
         ClientGone, // the client disconnected or the socket failed
-        SlowConsumer, // output buffer over the limit
+        SlowConsumer, // unsent output made no progress for the stall timeout
     };
     Q_ENUM(CloseReason)
+
+    enum class SendResult {
+        Sent,
+        NoRoom, // nothing written; writable() follows once the event fits
+        Closed, // the stream is (or just became) closed
+    };
 
     struct Options
     {
         std::chrono::milliseconds heartbeatInterval { 15000 };
         qint64 maxBufferedBytes = 1 << 20;
         std::chrono::milliseconds retryHint { 2000 };
+        // No byte taken by the socket for this long while output waits: a slow consumer.
+        // 0 = two heartbeat intervals, at least minStallTimeout.
+        std::chrono::milliseconds stallTimeout { 0 };
     };
+    static constexpr std::chrono::milliseconds minStallTimeout { 5000 };
 
     using HeaderList = QList<QPair<QByteArray, QByteArray>>;
 
@@ -50,19 +67,27 @@ public:
     ~SseStream() override;
 
     bool isOpen() const { return m_open; }
-    // False when the stream is (or just became) closed.
+    // Writes the event if hasRoomFor(its frame); otherwise nothing and writable() follows.
+    SendResult trySendEvent(qint64 id, QByteArrayView type, QByteArrayView data);
+    // Writes unconditionally (small control events and comments). False when closed.
     bool sendEvent(qint64 id, QByteArrayView type, QByteArrayView data);
     bool sendComment(QByteArrayView text);
     // Unsent bytes in the socket (0 when unknown or closed).
     qint64 bufferedBytes() const;
     qint64 maxBufferedBytes() const { return m_options.maxBufferedBytes; }
+    std::chrono::milliseconds stallTimeout() const;
+    // True when `bytes` more may be written now: nothing is unsent, or at most half the limit is
+    // unsent and `bytes` fit under the limit.
+    bool hasRoomFor(qint64 bytes) const;
+    // writable() once hasRoomFor(bytes) holds (queued, also when it already does).
+    void notifyWhenRoomFor(qint64 bytes);
     QTcpSocket *socket() const { return m_socket; }
 
     // Graceful end: `finalComment` (if any), the terminating chunk, then close once flushed.
     void finish(QByteArrayView finalComment = {});
 
 Q_SIGNALS:
-    // Unsent output dropped to at most half the limit (replay pacing).
+    // The room asked for with notifyWhenRoomFor (or by a NoRoom send) is there.
     void writable();
     void closed(Sluice::Server::SseStream::CloseReason reason);
 
@@ -70,14 +95,18 @@ private:
     bool writeRaw(const QByteArray &data);
     void close(CloseReason reason);
     void onBytesWritten();
+    void checkRoom();
+    void onStalled();
 
     std::unique_ptr<QHttpServerResponder> m_responder;
     QPointer<QTcpSocket> m_socket;
     bool m_tracksSocket = false; // false on Qt versions without QHttpServerResponder::socket()
     Options m_options;
     QTimer m_heartbeat;
+    QTimer m_stall; // runs while output is unsent; restarted by every byte the socket takes
     bool m_open = true;
-    bool m_wantWritable = false;
+    qint64 m_roomWanted = -1; // bytes writable() waits for; -1: nobody waits
+    bool m_roomCheckQueued = false;
 };
 
 } // namespace Sluice::Server

@@ -1,10 +1,12 @@
 #include "stream/streamhub.h"
 
+#include "store/store.h"
 #include "stream/promptfeed.h"
 #include "stream/streamlogging.h"
 
 #include <QElapsedTimer>
 #include <QPointer>
+#include <QSet>
 #include <QTcpSocket>
 #include <QTimer>
 
@@ -15,7 +17,45 @@ StreamHub::StreamHub(Store &store, EventBus &bus, SseStream::Options options, QO
     , m_store(store)
     , m_bus(bus)
     , m_options(options)
-{ }
+    , m_revocationTimer(new QTimer(this))
+{
+    m_revocationTimer->setInterval(std::chrono::seconds(2));
+    connect(m_revocationTimer, &QTimer::timeout, this, [this] { checkRevocations(); });
+}
+
+void StreamHub::setRevocationCheckInterval(std::chrono::milliseconds interval)
+{
+    m_revocationTimer->setInterval(interval);
+}
+
+int StreamHub::checkRevocations()
+{
+    if (m_feeds.isEmpty()) {
+        m_revocationTimer->stop(); // restarted by the next open()
+        return 0;
+    }
+    QSet<QString> users;
+    QSet<QString> families;
+    for (const Entry &entry : std::as_const(m_feeds)) {
+        users.insert(entry.owner.userId);
+        if (!entry.owner.familyId.isEmpty())
+            families.insert(entry.owner.familyId);
+    }
+    const auto marks = m_store.tokenMarks(users.values());
+    const auto dead = m_store.deadRefreshFamilies(families.values());
+    if (!marks || !dead)
+        return 0; // the store will answer next time; nothing is ended on a storage error
+    return endMatching(
+        [&](const Entry &entry) {
+            const auto mark = marks->constFind(entry.owner.userId);
+            if (mark == marks->cend())
+                return true; // the user was removed
+            if (entry.owner.issuedAt.isValid() && entry.owner.issuedAt < *mark)
+                return true; // signed out everywhere, or the password changed
+            return !entry.owner.familyId.isEmpty() && dead->contains(entry.owner.familyId);
+        },
+        "signed out");
+}
 
 StreamHub::~StreamHub()
 {
@@ -26,11 +66,13 @@ StreamHub::~StreamHub()
     m_feeds.clear();
 }
 
-void StreamHub::open(SseStream *stream, const QString &userId, const QString &promptId,
+void StreamHub::open(SseStream *stream, const StreamOwner &owner, const QString &promptId,
                      qint64 lastEventId, const QDateTime &endsAt, std::function<void()> onClosed)
 {
     auto *feed = new PromptFeed(m_store, m_bus, m_metrics, promptId, lastEventId, stream, this);
-    m_feeds.insert(feed, { userId, std::move(onClosed) });
+    m_feeds.insert(feed, { owner, std::move(onClosed) });
+    if (!m_revocationTimer->isActive())
+        m_revocationTimer->start();
     connect(feed, &PromptFeed::finished, this, [this, feed] {
         const Entry entry = m_feeds.take(feed);
         if (entry.onClosed)
@@ -42,9 +84,9 @@ void StreamHub::open(SseStream *stream, const QString &userId, const QString &pr
         expiry->setSingleShot(true);
         expiry->setInterval(std::chrono::milliseconds(std::max<qint64>(ms, 0)));
         connect(expiry, &QTimer::timeout, feed, [feed] {
-            qCInfo(lcStream, "stream of prompt %s ends: access token expired",
+            qCInfo(lcStream, "stream of prompt %s ends: its credential expired",
                    qPrintable(feed->promptId()));
-            feed->end("access token expired");
+            feed->end("credential expired, reconnect with a fresh one");
         });
         expiry->start();
     }
@@ -55,28 +97,45 @@ void StreamHub::open(SseStream *stream, const QString &userId, const QString &pr
     feed->start();
 }
 
-int StreamHub::endStreamsForUser(const QString &userId, QByteArrayView reason)
+int StreamHub::endMatching(const std::function<bool(const Entry &)> &match, QByteArrayView reason)
 {
     QList<QPointer<PromptFeed>> targets;
     for (auto it = m_feeds.cbegin(); it != m_feeds.cend(); ++it) {
-        if (it.value().userId == userId)
+        if (match(it.value()))
             targets.append(it.key());
     }
     for (const auto &feed : targets) {
         if (feed)
             feed->end(reason);
     }
-    if (!targets.isEmpty())
-        qCInfo(lcStream, "ended %lld stream(s) of user %s", static_cast<long long>(targets.size()),
-               qPrintable(userId));
     return int(targets.size());
+}
+
+int StreamHub::endStreamsForUser(const QString &userId, QByteArrayView reason)
+{
+    const int ended
+        = endMatching([&](const Entry &entry) { return entry.owner.userId == userId; }, reason);
+    if (ended > 0)
+        qCInfo(lcStream, "ended %d stream(s) of user %s", ended, qPrintable(userId));
+    return ended;
+}
+
+int StreamHub::endStreamsForFamily(const QString &familyId, QByteArrayView reason)
+{
+    if (familyId.isEmpty())
+        return 0;
+    const int ended
+        = endMatching([&](const Entry &entry) { return entry.owner.familyId == familyId; }, reason);
+    if (ended > 0)
+        qCInfo(lcStream, "ended %d stream(s) of one signed-out session", ended);
+    return ended;
 }
 
 int StreamHub::openStreamCount(const QString &userId) const
 {
     int count = 0;
     for (const Entry &entry : m_feeds)
-        count += entry.userId == userId ? 1 : 0;
+        count += entry.owner.userId == userId ? 1 : 0;
     return count;
 }
 

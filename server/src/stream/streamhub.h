@@ -1,6 +1,11 @@
 // StreamHub: the registry of open SSE streams. Opens a PromptFeed for a route, remembers whose it
-// is, and ends streams from the outside: a user's streams on logout / refresh-family revocation,
-// a Bearer-opened stream when its access token expires, every stream on shutdown (drain).
+// is and which credential opened it, and ends streams from the outside: a user's streams on
+// logout everywhere, one sign-in's streams on logout of that device, a stream at its end time (the
+// access token's expiry, or the maximum lifetime of a stream-token stream), every stream on
+// shutdown (drain). It also watches the store for revocations made elsewhere (`sluice-server user
+// passwd/remove` in another process, another server instance): every revocationCheckInterval it
+// ends the streams of removed users, of users whose tokensValidAfter mark moved past the token
+// that opened the stream, and of revoked sign-ins.
 #pragma once
 
 #include "stream/ssestream.h"
@@ -9,6 +14,7 @@
 #include <QDateTime>
 #include <QHash>
 #include <QObject>
+#include <QTimer>
 
 #include <functional>
 
@@ -17,6 +23,14 @@ namespace Sluice::Server {
 class EventBus;
 class PromptFeed;
 class Store;
+
+// Who opened a stream, with what.
+struct StreamOwner
+{
+    QString userId;
+    QString familyId; // the sign-in (refresh family) of the token; empty when unknown
+    QDateTime issuedAt; // the token's iat
+};
 
 class StreamHub : public QObject
 {
@@ -30,11 +44,20 @@ public:
 
     // Starts feeding `stream` (ownership taken). `endsAt` valid: the stream is finished then.
     // `onClosed` runs once when the stream has closed (e.g. to release a cap slot).
-    void open(SseStream *stream, const QString &userId, const QString &promptId, qint64 lastEventId,
-              const QDateTime &endsAt = {}, std::function<void()> onClosed = {});
+    void open(SseStream *stream, const StreamOwner &owner, const QString &promptId,
+              qint64 lastEventId, const QDateTime &endsAt = {},
+              std::function<void()> onClosed = {});
 
-    // Gracefully ends every open stream of the user (logout, family revocation). Returns how many.
+    // Gracefully ends every open stream of the user (logout everywhere, refresh-token reuse).
+    // Returns how many.
     int endStreamsForUser(const QString &userId, QByteArrayView reason);
+    // Gracefully ends the streams opened with tokens of one sign-in (logout of that device).
+    int endStreamsForFamily(const QString &familyId, QByteArrayView reason);
+
+    // How often revocations made outside this process are looked for (default 2 s).
+    void setRevocationCheckInterval(std::chrono::milliseconds interval);
+    // Looks for them now (also run by the timer); returns how many streams it ended.
+    int checkRevocations();
     int openStreamCount() const { return int(m_feeds.size()); }
     int openStreamCount(const QString &userId) const;
 
@@ -46,15 +69,17 @@ public:
 private:
     struct Entry
     {
-        QString userId;
+        StreamOwner owner;
         std::function<void()> onClosed;
     };
+    int endMatching(const std::function<bool(const Entry &)> &match, QByteArrayView reason);
 
     Store &m_store;
     EventBus &m_bus;
     SseStream::Options m_options;
     StreamMetrics m_metrics;
     QHash<PromptFeed *, Entry> m_feeds;
+    QTimer *m_revocationTimer = nullptr;
     bool m_draining = false;
 };
 

@@ -3,6 +3,7 @@
 #include "auth/tokenservice.h"
 #include "store/sqlitestore.h"
 
+#include <QDateTime>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -113,8 +114,15 @@ private Q_SLOTS:
 
         c = {};
         c.streamToken = stream;
-        QVERIFY(check(plain, c).ok);
-        QCOMPARE(check(plain, c).userId, m_userId);
+        const AuthResult first = check(plain, c);
+        QVERIFY(first.ok);
+        QCOMPARE(first.userId, m_userId);
+        QCOMPARE(first.credential, CredentialKind::StreamToken);
+        // A stream token opens one stream: the second presentation is refused with its own code.
+        const AuthResult second = check(plain, c);
+        QVERIFY(!second.ok);
+        QCOMPARE(second.httpStatus, 401);
+        QCOMPARE(second.code, QByteArray("STREAM_TOKEN_USED"));
         c.streamToken = otherStream; // another prompt's stream token
         QVERIFY(!check(plain, c).ok);
         c.streamToken = access; // an access token is never accepted in the URL
@@ -140,6 +148,80 @@ private Q_SLOTS:
         c.cookieHeaders = { "sluice_access=" + access };
         c.authorization = { "Bearer garbage" }; // header > cookie
         QVERIFY(!check(cookies, c).ok);
+
+        // Over HTTPS the cookie is __Secure-sluice_access, and only that name counts.
+        const Authenticator secure(*m_tokens, *m_store, true, true);
+        QCOMPARE(secure.cookieName(), QByteArray("__Secure-sluice_access"));
+        c = {};
+        c.cookieHeaders = { "sluice_access=" + access };
+        QVERIFY(!check(secure, c).ok);
+        c.cookieHeaders = { "__Secure-sluice_access=" + access };
+        const AuthResult viaCookie = check(secure, c);
+        QVERIFY(viaCookie.ok);
+        QCOMPARE(viaCookie.credential, CredentialKind::AccessCookie);
+    }
+
+    // What the result says about the credential: the stream route ends Bearer and cookie streams
+    // at expiresAt and remembers the sign-in (familyId) to end them on logout of that device.
+    void resultDescribesTheCredential()
+    {
+        const Authenticator auth(*m_tokens, *m_store);
+        const auto family = m_store->insertRefreshToken(m_userId, QByteArray(32, 'f'),
+                                                        QDateTime::currentDateTimeUtc().addDays(1));
+        QVERIFY(family);
+        const auto minted = m_tokens->mintAccessToken(m_userId, family->familyId);
+        const AuthResult r = auth.authenticateAuthorization({ "Bearer " + minted->token });
+        QVERIFY(r.ok);
+        QCOMPARE(r.credential, CredentialKind::BearerHeader);
+        QCOMPARE(r.familyId, family->familyId);
+        QVERIFY(r.issuedAt.isValid());
+        QCOMPARE(r.issuedAt.secsTo(r.expiresAt), qint64(minted->expiresIn.count()));
+    }
+
+    // Logout of one device revokes its sign-in: its access and stream tokens stop working,
+    // other sign-ins of the same user keep theirs.
+    void revokedSignInIsRefused()
+    {
+        const Authenticator auth(*m_tokens, *m_store);
+        const QDateTime expiry = QDateTime::currentDateTimeUtc().addDays(1);
+        const auto device = m_store->insertRefreshToken(m_userId, QByteArray(32, 'a'), expiry);
+        const auto other = m_store->insertRefreshToken(m_userId, QByteArray(32, 'b'), expiry);
+        QVERIFY(device && other);
+        const QByteArray mine = m_tokens->mintAccessToken(m_userId, device->familyId)->token;
+        const QByteArray theirs = m_tokens->mintAccessToken(m_userId, other->familyId)->token;
+        StreamCredentials c;
+        c.streamToken = m_tokens
+                            ->mintStreamToken(m_userId, QStringLiteral("s"), QStringLiteral("p"),
+                                              {}, {}, device->familyId)
+                            ->token;
+        QVERIFY(auth.authenticateAuthorization({ "Bearer " + mine }).ok);
+        QVERIFY(m_store->revokeRefreshFamily(device->familyId));
+        QVERIFY(!auth.authenticateAuthorization({ "Bearer " + mine }).ok);
+        QVERIFY(
+            !auth.authenticateStreamCredentials(c, QStringLiteral("s"), QStringLiteral("p")).ok);
+        QVERIFY(auth.authenticateAuthorization({ "Bearer " + theirs }).ok);
+        // A family that is gone (purged) counts as revoked.
+        const QByteArray ghost = m_tokens->mintAccessToken(m_userId, QStringLiteral("gone"))->token;
+        QVERIFY(!auth.authenticateAuthorization({ "Bearer " + ghost }).ok);
+    }
+
+    // Logout everywhere, a password change, refresh-token reuse: tokens issued before the user's
+    // mark are refused, tokens issued after it work.
+    void tokensBeforeTheMarkAreRefused()
+    {
+        const Authenticator auth(*m_tokens, *m_store);
+        const auto user = m_store->createUser(QStringLiteral("frank"), "$scrypt$x");
+        QVERIFY(user);
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const QByteArray before = m_tokens->mintAccessToken(user->id, now.addSecs(-5))->token;
+        QVERIFY(auth.authenticateAuthorization({ "Bearer " + before }).ok);
+        QVERIFY(m_store->invalidateTokensIssuedBefore(user->id, now));
+        QVERIFY(!auth.authenticateAuthorization({ "Bearer " + before }).ok);
+        const QByteArray after = m_tokens->mintAccessToken(user->id, now)->token;
+        QVERIFY(auth.authenticateAuthorization({ "Bearer " + after }).ok);
+        // The mark never moves backwards.
+        QVERIFY(m_store->invalidateTokensIssuedBefore(user->id, now.addSecs(-60)));
+        QVERIFY(!auth.authenticateAuthorization({ "Bearer " + before }).ok);
     }
 };
 

@@ -69,13 +69,53 @@ private Q_SLOTS:
         QVERIFY(r1.successor);
         const QByteArray t2 = r1.successor->token;
         QVERIFY(t2 != t1);
-        // Reuse of t1 revokes the family: t2 dies too.
+        QVERIFY(!r1.fromGraceWindow);
+        // t2 is used: from now on t1 is a replay. Reuse of t1 revokes the family: t3 dies too.
+        const RefreshResult r2 = service.rotate(t2);
+        QCOMPARE(r2.outcome, RefreshRotation::Rotated);
+        const QByteArray t3 = r2.successor->token;
         QTest::ignoreMessage(QtWarningMsg,
                              QRegularExpression(QStringLiteral("refresh token reuse detected")));
         const RefreshResult reuse = service.rotate(t1);
         QCOMPARE(reuse.outcome, RefreshRotation::Reused);
         QVERIFY(!reuse.successor);
-        QCOMPARE(service.rotate(t2).outcome, RefreshRotation::Revoked);
+        QCOMPARE(service.rotate(t3).outcome, RefreshRotation::Revoked);
+    }
+
+    // Two tabs refreshing with the same token at once, or a retry whose first answer was lost:
+    // within the grace window the second presentation gets the successor already issued.
+    void concurrentRefreshWithinGraceWindow()
+    {
+        RefreshTokenService service(*m_store, 3600s);
+        const auto issued = service.issue(m_alice);
+        const RefreshResult first = service.rotate(issued->token);
+        QCOMPARE(first.outcome, RefreshRotation::Rotated);
+        const RefreshResult second = service.rotate(issued->token);
+        QCOMPARE(second.outcome, RefreshRotation::Rotated);
+        QVERIFY(second.fromGraceWindow);
+        QCOMPARE(second.successor->token, first.successor->token);
+        QCOMPARE(second.familyId, issued->familyId);
+        QCOMPARE(second.userId, m_alice);
+        // The family is alive: the successor rotates normally.
+        QCOMPARE(service.rotate(first.successor->token).outcome, RefreshRotation::Rotated);
+        // Once the successor was used, the old token is a replay again (the grace answer would
+        // hand out a dead token): the family is revoked.
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(QStringLiteral("refresh token reuse detected")));
+        QCOMPARE(service.rotate(issued->token).outcome, RefreshRotation::Reused);
+    }
+
+    // A second service (another server process, or this one after a restart) has no grace
+    // memory: reuse of a rotated token is reuse.
+    void graceWindowIsPerProcessMemory()
+    {
+        RefreshTokenService first(*m_store, 3600s);
+        const auto issued = first.issue(m_alice);
+        QCOMPARE(first.rotate(issued->token).outcome, RefreshRotation::Rotated);
+        RefreshTokenService restarted(*m_store, 3600s);
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(QStringLiteral("refresh token reuse detected")));
+        QCOMPARE(restarted.rotate(issued->token).outcome, RefreshRotation::Reused);
     }
 
     void rejectsGarbageWithoutLookup()
@@ -99,12 +139,13 @@ private Q_SLOTS:
     void logoutRevocation()
     {
         RefreshTokenService service(*m_store, 3600s);
-        const QByteArray a1 = service.issue(m_alice)->token;
+        const auto first = service.issue(m_alice);
+        const QByteArray a1 = first->token;
         const QByteArray a2 = service.issue(m_alice)->token;
         const QByteArray b1 = service.issue(m_bob)->token;
-        QVERIFY(!service.revokeFamilyOf(b1, m_alice)); // not alice's token: untouched
+        QVERIFY(service.revokeFamilyOf(b1, m_alice).isEmpty()); // not alice's token: untouched
         QCOMPARE(service.rotate(b1).outcome, RefreshRotation::Rotated);
-        QVERIFY(service.revokeFamilyOf(a1, m_alice));
+        QCOMPARE(service.revokeFamilyOf(a1, m_alice), first->familyId); // that sign-in only
         QCOMPARE(service.rotate(a1).outcome, RefreshRotation::Revoked);
         QCOMPARE(service.rotate(a2).outcome, RefreshRotation::Rotated); // other family survives
         const QByteArray a3 = service.issue(m_alice)->token;

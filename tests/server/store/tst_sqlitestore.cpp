@@ -251,6 +251,106 @@ private Q_SLOTS:
         QVERIFY(m_store->eventsAfter(p->id, 5, 100).isEmpty());
     }
 
+    // appendEvent with a status change: pending → running with the first event, `done` finishes
+    // the prompt, a finished prompt refuses events — and the event and the status are one
+    // transaction: a failure injected into either statement (a trigger raising an error, as a
+    // full disk or an I/O error would fail it) rolls both back.
+    void appendWithStatusIsAtomic()
+    {
+        using Outcome = AppendResult::Outcome;
+        const QString alice = makeUser(QStringLiteral("alice"));
+        const auto s = m_store->createSession(alice, QStringLiteral("s"));
+        const auto p = m_store->createPrompt(s->id, QStringLiteral("a"));
+        const EventAppend message { QStringLiteral("message"), "{}", QStringLiteral("running"),
+                                    QStringLiteral("pending"), QStringLiteral("done") };
+        const EventAppend done {
+            QStringLiteral("done"), "{}", QStringLiteral("done"), {}, QStringLiteral("done")
+        };
+
+        AppendResult r = m_store->appendEvent(p->id, message);
+        QCOMPARE(r.outcome, Outcome::Appended);
+        QCOMPARE(r.seq, 1);
+        QCOMPARE(m_store->prompt(p->id)->status, QStringLiteral("running"));
+        QCOMPARE(m_store->appendEvent(QStringLiteral("nope"), message).outcome,
+                 Outcome::NoSuchPrompt);
+
+        // Injected failure in the second statement (the status change to done).
+        RawConnection raw(m_path);
+        QVERIFY(raw.exec(QStringLiteral(
+            "CREATE TRIGGER fail_done BEFORE UPDATE OF status ON prompts "
+            "WHEN NEW.status = 'done' BEGIN SELECT RAISE(ABORT, 'injected failure'); END")));
+        r = m_store->appendEvent(p->id, done);
+        QCOMPARE(r.outcome, Outcome::Failed);
+        QCOMPARE(m_store->eventsAfter(p->id, 0, 10).size(), 1); // the done event rolled back
+        QCOMPARE(m_store->prompt(p->id)->status, QStringLiteral("running"));
+
+        // (The two steps the publisher used to take leave a `done` in the log of a prompt that
+        // still takes events: the state this transaction rules out.)
+        const auto q = m_store->createPrompt(s->id, QStringLiteral("two steps"));
+        QCOMPARE(*m_store->appendEvent(q->id, QStringLiteral("done"), "{}"), 1);
+        QVERIFY(!m_store->setPromptStatus(q->id, QStringLiteral("done")));
+        QCOMPARE(m_store->prompt(q->id)->status, QStringLiteral("pending"));
+
+        // Injected failure in the first statement (the insert of the event).
+        QVERIFY(raw.exec(QStringLiteral("DROP TRIGGER fail_done")));
+        QVERIFY(raw.exec(QStringLiteral(
+            "CREATE TRIGGER fail_insert BEFORE INSERT ON events "
+            "WHEN NEW.type = 'done' BEGIN SELECT RAISE(ABORT, 'injected failure'); END")));
+        QCOMPARE(m_store->appendEvent(p->id, done).outcome, Outcome::Failed);
+        QCOMPARE(m_store->prompt(p->id)->status, QStringLiteral("running"));
+        QVERIFY(raw.exec(QStringLiteral("DROP TRIGGER fail_insert")));
+
+        // Nothing of the failed attempts remains: the retry gets the next id and finishes.
+        r = m_store->appendEvent(p->id, done);
+        QCOMPARE(r.outcome, Outcome::Appended);
+        QCOMPARE(r.seq, 2);
+        QCOMPARE(m_store->prompt(p->id)->status, QStringLiteral("done"));
+        QCOMPARE(m_store->appendEvent(p->id, message).outcome, Outcome::Refused);
+        QCOMPARE(m_store->appendEvent(p->id, done).outcome, Outcome::Refused);
+        const QList<EventRecord> log = m_store->eventsAfter(p->id, 0, 10);
+        QCOMPARE(log.size(), 2);
+        QCOMPARE(log.at(1).type, QStringLiteral("done"));
+        QCOMPARE(m_store->prompt(p->id)->status, QStringLiteral("done")); // not back to running
+    }
+
+    // eventPage: bounded by count and by bytes; the event crossing the byte budget ends the page,
+    // so a page always holds at least one event, whatever its size.
+    void eventPageIsBoundedByBytes()
+    {
+        const QString alice = makeUser(QStringLiteral("alice"));
+        const auto s = m_store->createSession(alice, QStringLiteral("s"));
+        const auto p = m_store->createPrompt(s->id, QStringLiteral("a"));
+        const auto payload = [](int n, qsizetype size) -> QByteArray {
+            QByteArray json = R"({"n":)" + QByteArray::number(n) + ",\"t\":\"";
+            json += QByteArray(size - json.size() - 2, 'x');
+            return json + "\"}";
+        };
+        for (int i = 1; i <= 5; ++i) // 5 × 100 KiB
+            QCOMPARE(
+                *m_store->appendEvent(p->id, QStringLiteral("message"), payload(i, 100 * 1024)), i);
+        QCOMPARE(*m_store->appendEvent(p->id, QStringLiteral("message"), payload(6, 1 << 20)), 6);
+        for (int i = 7; i <= 10; ++i)
+            QCOMPARE(*m_store->appendEvent(p->id, QStringLiteral("message"), payload(i, 10)), i);
+
+        auto seqs = [&](qint64 after, int maxEvents, qint64 maxBytes) {
+            QList<qint64> out;
+            for (const EventRecord &e : m_store->eventPage(p->id, after, maxEvents, maxBytes)) {
+                out.append(e.seq);
+                if (e.data != payload(int(e.seq), e.data.size()))
+                    out.append(-1);
+            }
+            return out;
+        };
+        // 100 + 100 KiB < 256 KiB; the third event reaches it and ends the page.
+        QCOMPARE(seqs(0, 256, 256 * 1024), (QList<qint64> { 1, 2, 3 }));
+        QCOMPARE(seqs(0, 2, 256 * 1024), (QList<qint64> { 1, 2 }));
+        QCOMPARE(seqs(3, 256, 256 * 1024), (QList<qint64> { 4, 5, 6 }));
+        QCOMPARE(seqs(5, 256, 1024), (QList<qint64> { 6 })); // one event of 1 MiB > budget
+        QCOMPARE(seqs(6, 256, 256 * 1024), (QList<qint64> { 7, 8, 9, 10 }));
+        QCOMPARE(seqs(10, 256, 256 * 1024), QList<qint64>());
+        QCOMPARE(m_store->eventPage(p->id, 5, 256, 1024).constFirst().data.size(), 1 << 20);
+    }
+
     void refreshRotation()
     {
         const QString alice = makeUser(QStringLiteral("alice"));

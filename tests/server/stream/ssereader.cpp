@@ -1,5 +1,7 @@
 #include "stream/ssereader.h"
 
+#include <Sluice/Event.h>
+
 namespace Sluice::Test {
 
 SseReader::SseReader(quint16 port, QObject *parent)
@@ -12,12 +14,17 @@ SseReader::SseReader(quint16 port, QObject *parent)
         m_finished = true;
         Q_EMIT finished();
     });
+    m_parser.setEventHandler([this](const Sluice::Event &event) {
+        m_events.append(
+            { event.lastEventId().toLongLong(), event.type().toUtf8(), event.data().toUtf8() });
+        Q_EMIT eventReceived();
+    });
+    m_parser.setCommentHandler(
+        [this](QStringView comment) { m_comments.append(comment.trimmed().toUtf8()); });
 }
 
 void SseReader::open(const QString &pathAndQuery, const Headers &headers, bool stalled)
 {
-    if (stalled)
-        m_socket.setReadBufferSize(1024);
     m_socket.connectToHost(QStringLiteral("127.0.0.1"), m_port);
     QByteArray request = "GET " + pathAndQuery.toUtf8() + " HTTP/1.1\r\nHost: 127.0.0.1:"
         + QByteArray::number(m_port) + "\r\nAccept: text/event-stream\r\n";
@@ -26,13 +33,24 @@ void SseReader::open(const QString &pathAndQuery, const Headers &headers, bool s
     request += "\r\n";
     m_socket.write(request);
     if (stalled)
-        disconnect(&m_socket, &QTcpSocket::readyRead, this, &SseReader::onReadyRead);
+        setPaused(true);
 }
 
 void SseReader::abort()
 {
     disconnect(&m_socket, nullptr, this, nullptr);
     m_socket.abort();
+}
+
+void SseReader::setPaused(bool paused)
+{
+    if (paused == m_paused)
+        return;
+    m_paused = paused;
+    // A capped read buffer makes Qt stop reading from the kernel once it holds that much.
+    m_socket.setReadBufferSize(paused ? 1024 : 0);
+    if (!paused)
+        onReadyRead();
 }
 
 QByteArray SseReader::header(const QByteArray &name) const
@@ -47,7 +65,11 @@ QByteArray SseReader::header(const QByteArray &name) const
 
 void SseReader::onReadyRead()
 {
-    m_in += m_socket.readAll();
+    if (m_paused)
+        return;
+    const QByteArray data = m_socket.isOpen() ? m_socket.readAll() : QByteArray();
+    m_bytesReceived += data.size();
+    m_in += data;
     if (m_status == 0)
         parseHead();
     if (m_status == 0)
@@ -80,68 +102,28 @@ void SseReader::parseHead()
 
 void SseReader::dechunk()
 {
+    // HTTP/1.1 chunked framing only; the SSE inside goes to the SDK's parser.
+    qsizetype consumed = 0;
     while (!m_endChunk) {
-        const qsizetype lineEnd = m_in.indexOf("\r\n");
+        const qsizetype lineEnd = m_in.indexOf("\r\n", consumed);
         if (lineEnd < 0)
             break;
         bool ok = false;
-        const qsizetype size = m_in.left(lineEnd).trimmed().toLongLong(&ok, 16);
+        const qsizetype size = QByteArrayView(m_in)
+                                   .sliced(consumed, lineEnd - consumed)
+                                   .trimmed()
+                                   .toLongLong(&ok, 16);
         if (!ok || m_in.size() < lineEnd + 2 + size + 2)
             break;
         if (size == 0) {
             m_endChunk = true;
-            m_in.clear();
+            consumed = m_in.size();
             break;
         }
-        m_sse += m_in.mid(lineEnd + 2, size);
-        m_in.remove(0, lineEnd + 2 + size + 2);
+        m_parser.feed(QByteArrayView(m_in).sliced(lineEnd + 2, size));
+        consumed = lineEnd + 2 + size + 2;
     }
-    parseSse();
-}
-
-void SseReader::parseSse()
-{
-    // Lines end with LF (the server never sends CR).
-    qsizetype start = 0;
-    bool dispatched = false;
-    for (;;) {
-        const qsizetype end = m_sse.indexOf('\n', start);
-        if (end < 0)
-            break;
-        const QByteArray line = m_sse.mid(start, end - start);
-        start = end + 1;
-        if (line.isEmpty()) {
-            if (m_pendingHasData) {
-                m_events.append(m_pending);
-                dispatched = true;
-            }
-            m_pending = {};
-            m_pendingHasData = false;
-            continue;
-        }
-        if (line.startsWith(':')) {
-            m_comments.append(line.mid(1).trimmed());
-            continue;
-        }
-        const qsizetype colon = line.indexOf(':');
-        const QByteArray field = colon < 0 ? line : line.left(colon);
-        QByteArray value = colon < 0 ? QByteArray() : line.mid(colon + 1);
-        if (value.startsWith(' '))
-            value.remove(0, 1);
-        if (field == "id")
-            m_pending.id = value.toLongLong();
-        else if (field == "event")
-            m_pending.type = value;
-        else if (field == "data") {
-            if (m_pendingHasData)
-                m_pending.data += '\n';
-            m_pending.data += value;
-            m_pendingHasData = true;
-        }
-    }
-    m_sse.remove(0, start);
-    if (dispatched)
-        Q_EMIT eventReceived();
+    m_in.remove(0, consumed);
 }
 
 } // namespace Sluice::Test

@@ -1,8 +1,11 @@
 // SseReader: a raw-socket SSE client for the stream tests. Sends one GET with the given headers,
-// parses the status line and headers, removes the chunked framing and parses events (id, event,
-// data) and comments. `stall()` stops reading (a slow consumer: Qt's read buffer is capped, so
-// the kernel buffers fill up and the server sees backpressure).
+// parses the status line and headers, removes the chunked framing and hands the body to
+// Sluice::SseParser (the SDK's WHATWG parser: the tests read streams exactly as clients do).
+// `stalled` / setPaused() stop reading (a slow consumer: Qt's read buffer is capped, so the kernel
+// buffers fill up and the server sees backpressure); setPaused(false) reads on.
 #pragma once
+
+#include <Sluice/SseParser.h>
 
 #include <QByteArray>
 #include <QList>
@@ -14,8 +17,8 @@ namespace Sluice::Test {
 
 struct SseEvent
 {
-    qint64 id = 0; // 0 when the event had no id line
-    QByteArray type;
+    qint64 id = 0; // the last event id as a number; 0 before the first `id:` (`connected`)
+    QByteArray type; // "message" when the event had no `event:` line
     QByteArray data;
 };
 
@@ -28,6 +31,8 @@ public:
 
     void open(const QString &pathAndQuery, const Headers &headers = {}, bool stalled = false);
     void abort(); // client vanishes
+    // Stops (true) or resumes (false) reading from the socket.
+    void setPaused(bool paused);
 
     int status() const { return m_status; }
     QByteArray header(const QByteArray &name) const; // all values joined with ", "
@@ -37,6 +42,7 @@ public:
     bool isFinished() const { return m_finished; } // the server ended the connection
     bool sawEndChunk() const { return m_endChunk; }
     QByteArray body() const { return m_rawBody; } // non-SSE replies (errors)
+    qint64 bytesReceived() const { return m_bytesReceived; }
 
 Q_SIGNALS:
     void eventReceived();
@@ -46,22 +52,21 @@ private:
     void onReadyRead();
     void parseHead();
     void dechunk();
-    void parseSse();
 
     quint16 m_port;
     QTcpSocket m_socket;
+    Sluice::SseParser m_parser;
     QByteArray m_in;
-    QByteArray m_sse;
     QByteArray m_rawBody;
     int m_status = 0;
     Headers m_headers;
     bool m_chunked = false;
     bool m_endChunk = false;
     bool m_finished = false;
+    bool m_paused = false;
+    qint64 m_bytesReceived = 0;
     QList<SseEvent> m_events;
     QList<QByteArray> m_comments;
-    SseEvent m_pending;
-    bool m_pendingHasData = false;
 };
 
 } // namespace Sluice::Test

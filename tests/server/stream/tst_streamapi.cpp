@@ -295,7 +295,7 @@ private Q_SLOTS:
 
         QTRY_VERIFY_WITH_TIMEOUT(expiring.isFinished(), 15000);
         QVERIFY(expiring.sawEndChunk());
-        QVERIFY(expiring.comments().contains("access token expired"));
+        QVERIFY(expiring.comments().contains("credential expired, reconnect with a fresh one"));
         QVERIFY(!longLived.isFinished());
         // the other stream still delivers live events
         const int before = int(longLived.events().size());

@@ -7,7 +7,7 @@ QT_BEGIN_NAMESPACE
 class QSocketNotifier;
 QT_END_NAMESPACE
 
-namespace SluiceStream {
+namespace Sluice::Common {
 
 // Turns SIGINT and SIGTERM into a Qt signal delivered on the event loop (self-pipe trick: the
 // handler only write()s the signal number). One instance per process.
@@ -29,4 +29,4 @@ private:
     QSocketNotifier *m_notifier = nullptr;
 };
 
-} // namespace SluiceStream
+} // namespace Sluice::Common

@@ -1,5 +1,5 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
-#include "signalwatcher.h"
+#include "common/signalwatcher.h"
 
 #include <QtCore/QSocketNotifier>
 
@@ -8,7 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-namespace SluiceStream {
+namespace Sluice::Common {
 
 namespace {
 
@@ -61,4 +61,4 @@ void SignalWatcher::readSignal()
         Q_EMIT signalReceived(int(byte));
 }
 
-} // namespace SluiceStream
+} // namespace Sluice::Common

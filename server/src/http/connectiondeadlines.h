@@ -1,0 +1,69 @@
+// ConnectionDeadlines: the per-connection deadlines of the Listener (idle, request head, closing
+// grace, reject linger) kept in one hash table and checked by ONE coarse timer, instead of a QTimer
+// per socket. Qt keeps a thread's timers in a sorted list, so restarting a per-socket timer on
+// every read and write costs O(number of timers); here arming or disarming a deadline is a hash
+// lookup and a clock read, and each tick scans the table once (O(connections) per tick, a few
+// times a second, nothing per event). A deadline fires once, on the first tick at or after it
+// (late by at most one resolution), and is disarmed when it fires.
+#pragma once
+
+#include <QObject>
+#include <QTimer>
+
+#include <array>
+#include <chrono>
+#include <unordered_map>
+
+class QTcpSocket;
+
+namespace Sluice::Server {
+
+class ConnectionDeadlines : public QObject
+{
+    Q_OBJECT
+public:
+    using Clock = std::chrono::steady_clock;
+    enum class Kind : quint8 {
+        Idle, // no traffic in either direction (--idle-timeout)
+        RequestHead, // no complete request head (--request-timeout)
+        Closing, // closing, but the peer does not take the rest of our output
+        Linger, // a rejected or cut-off socket allowed to flush its short answer
+    };
+    static constexpr int kindCount = 4;
+
+    // `resolution`: the tick interval while any socket is tracked.
+    explicit ConnectionDeadlines(std::chrono::milliseconds resolution, QObject *parent = nullptr);
+
+    // Tracked sockets are only keys: never dereferenced here. remove() before the socket dies.
+    void add(QTcpSocket *socket);
+    void remove(QTcpSocket *socket);
+    bool contains(QTcpSocket *socket) const { return m_entries.count(socket) != 0; }
+    qsizetype size() const { return qsizetype(m_entries.size()); }
+
+    // (Re)arms `kind` to fire `in` from now; no-op for an untracked socket.
+    void arm(QTcpSocket *socket, Kind kind, std::chrono::milliseconds in);
+    void disarm(QTcpSocket *socket, Kind kind);
+    bool isArmed(QTcpSocket *socket, Kind kind) const;
+
+    std::chrono::milliseconds resolution() const { return m_resolution; }
+    bool isTicking() const { return m_timer.isActive(); }
+
+Q_SIGNALS:
+    // Emitted after the scan, so handlers may arm, disarm or remove any socket.
+    void expired(QTcpSocket *socket, Sluice::Server::ConnectionDeadlines::Kind kind);
+
+private:
+    struct Entry
+    {
+        Entry() { at.fill(Clock::time_point::max()); }
+        std::array<Clock::time_point, kindCount> at; // max(): not armed
+    };
+
+    void tick();
+
+    std::unordered_map<QTcpSocket *, Entry> m_entries;
+    std::chrono::milliseconds m_resolution;
+    QTimer m_timer;
+};
+
+} // namespace Sluice::Server
