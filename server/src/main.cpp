@@ -16,6 +16,7 @@
 #include <QCoreApplication>
 #include <QProcessEnvironment>
 
+#include <csignal>
 #include <cstdio>
 
 using namespace Sluice::Server;
@@ -94,15 +95,19 @@ int main(int argc, char *argv[])
     }
     ServerConfig &config = parsed.config;
     configureLogging(config.logLevel);
-    applyOpenFileLimit(config);
 
+    // A file-size limit must make writes fail (the store answers 503), not kill the process.
+    std::signal(SIGXFSZ, SIG_IGN);
+
+    // Everything that only reads comes before key generation: a configuration error never
+    // leaves freshly generated keys behind.
     QString error;
-    if (!ensureDataDir(config.dataDir, &error)
-        || !loadOrCreateKeys(config, parsed.accessKeyEnv, parsed.streamKeyEnv, &error)
-        || !ProducerKey::load(config, parsed.producerKeyEnv, &error)
+    if (!ProducerKey::load(config, parsed.producerKeyEnv, &error)
         || !Secrets::load(config.metricsTokenFile, parsed.metricsTokenEnv,
                           QStringLiteral("metrics token"), 16, config.production,
-                          &config.metricsToken, &error)) {
+                          &config.metricsToken, &error)
+        || !ensureDataDir(config.dataDir, &error)
+        || !loadOrCreateKeys(config, parsed.accessKeyEnv, parsed.streamKeyEnv, &error)) {
         return fail(QStringLiteral("sluice-server: invalid configuration: ") + error, 2);
     }
 
@@ -111,6 +116,8 @@ int main(int argc, char *argv[])
                                    "in production mode"),
                     2);
 
+    if (!parsed.printRoutes)
+        applyOpenFileLimit(config);
     ServerApp server(config);
     if (!server.start(!parsed.printRoutes, &error))
         return fail(QStringLiteral("sluice-server: cannot start: ") + error, 1);

@@ -246,8 +246,9 @@ void TestListener::hugeRequestIsCutOff()
 void TestListener::slowRequestHeadIsCutAtTheDeadline()
 {
     ServerProcess server;
-    QVERIFY2(server.start({ QStringLiteral("--request-timeout"), QStringLiteral("1s"),
-                            QStringLiteral("--idle-timeout"), QStringLiteral("1m") }),
+    // (New options through the environment in these tests: a server without them still starts.)
+    QVERIFY2(server.start({ QStringLiteral("--idle-timeout"), QStringLiteral("1m") },
+                          { { QStringLiteral("SLUICE_REQUEST_TIMEOUT"), QStringLiteral("1s") } }),
              qPrintable(server.errorString()));
 
     // Slowloris: a head that never ends, one byte every 100 ms. Every byte would reset an idle
@@ -297,10 +298,11 @@ void TestListener::slowRequestHeadIsCutAtTheDeadline()
 void TestListener::streamOutlivesTheRequestDeadline()
 {
     ServerProcess server;
-    QVERIFY2(server.start({ QStringLiteral("--request-timeout"), QStringLiteral("300ms"),
-                            QStringLiteral("--heartbeat-interval"), QStringLiteral("200ms"),
-                            QStringLiteral("--idle-timeout"), QStringLiteral("2s") }),
-             qPrintable(server.errorString()));
+    QVERIFY2(
+        server.start({ QStringLiteral("--heartbeat-interval"), QStringLiteral("200ms"),
+                       QStringLiteral("--idle-timeout"), QStringLiteral("2s") },
+                     { { QStringLiteral("SLUICE_REQUEST_TIMEOUT"), QStringLiteral("300ms") } }),
+        qPrintable(server.errorString()));
     const QString password = QStringLiteral("a long password 123");
     QVERIFY2(server.addUser(QStringLiteral("alice"), password), qPrintable(server.errorString()));
     HttpClient http(server.baseUrl());
@@ -381,11 +383,12 @@ void TestListener::peerThatDoesNotReadIsResetWhenClosing()
 void TestListener::perAddressCapAnswers503()
 {
     ServerProcess server;
-    QVERIFY2(server.start({ QStringLiteral("--max-connections-per-ip"), QStringLiteral("3"),
-                            QStringLiteral("--max-connections"), QStringLiteral("100"),
-                            QStringLiteral("--idle-timeout"), QStringLiteral("10m"),
-                            QStringLiteral("--request-timeout"), QStringLiteral("10m") }),
-             qPrintable(server.errorString()));
+    QVERIFY2(
+        server.start({ QStringLiteral("--max-connections"), QStringLiteral("100"),
+                       QStringLiteral("--idle-timeout"), QStringLiteral("10m") },
+                     { { QStringLiteral("SLUICE_MAX_CONNECTIONS_PER_IP"), QStringLiteral("3") },
+                       { QStringLiteral("SLUICE_REQUEST_TIMEOUT"), QStringLiteral("10m") } }),
+        qPrintable(server.errorString()));
 
     std::vector<std::unique_ptr<QTcpSocket>> held;
     for (int i = 0; i < 3; ++i) {

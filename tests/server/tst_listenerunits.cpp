@@ -1,9 +1,11 @@
 // Listener building blocks (unit): where a request head ends in any chunking, the per-address key
 // (IPv6 per /64), the connection cap that fits the open-file limit, and the shared deadline keeper
-// (one timer, deadlines fire once, disarm/remove win, the timer stops with nothing to watch).
+// (one timer, deadlines fire once, disarm/remove win, the timer stops with nothing to watch), and
+// the cap on rejected sockets that linger to flush their 503.
 #include "http/addresskey.h"
 #include "http/connectiondeadlines.h"
 #include "http/filelimits.h"
+#include "http/listener.h"
 #include "http/requestheadscanner.h"
 
 #include <QHostAddress>
@@ -29,6 +31,7 @@ private Q_SLOTS:
     void connectionCapFitsTheOpenFileLimit();
     void deadlinesFireOnceFromOneTimer();
     void disarmedAndRemovedDeadlinesDoNotFire();
+    void lingeringRejectsAreCapped();
 };
 
 void TestListenerUnits::initTestCase()
@@ -198,6 +201,40 @@ void TestListenerUnits::disarmedAndRemovedDeadlinesDoNotFire()
     QCOMPARE(spy.at(0).at(0).value<QTcpSocket *>(), &c);
     QTest::qWait(100); // nothing else is due
     QCOMPARE(spy.size(), 1);
+}
+
+void TestListenerUnits::lingeringRejectsAreCapped()
+{
+    // A Listener of its own (no HTTP server needed): one connection fills it, the next is
+    // rejected. With room to linger the reject gets its 503; with none it is reset at once.
+    for (const int maxLingering : { 1, 0 }) {
+        Listener::Options options;
+        options.maxConnections = 1;
+        options.maxLingering = maxLingering;
+        Listener listener(options);
+        QVERIFY(listener.startListening(QHostAddress::LocalHost, 0));
+        QTcpSocket first;
+        first.connectToHost(QHostAddress::LocalHost, listener.serverPort());
+        QTRY_COMPARE_WITH_TIMEOUT(listener.activeConnections(), 1, 10000);
+
+        QSignalSpy rejected(&listener, &Listener::connectionRejected);
+        QTcpSocket second;
+        QByteArray reply;
+        connect(&second, &QTcpSocket::readyRead, this, [&] { reply += second.readAll(); });
+        second.connectToHost(QHostAddress::LocalHost, listener.serverPort());
+        QTRY_COMPARE_WITH_TIMEOUT(rejected.size(), 1, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(second.state(), QAbstractSocket::UnconnectedState, 10000);
+        reply += second.readAll();
+        if (maxLingering > 0) {
+            QVERIFY2(reply.startsWith("HTTP/1.1 503 Service Unavailable"), reply.constData());
+        } else {
+            QVERIFY2(reply.isEmpty(), reply.constData());
+            QCOMPARE(second.error(), QAbstractSocket::RemoteHostClosedError);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(listener.lingeringConnections(), 0, 10000);
+        QCOMPARE(listener.activeConnections(), 1);
+        listener.close();
+    }
 }
 
 QTEST_GUILESS_MAIN(TestListenerUnits)

@@ -80,10 +80,10 @@ bool ServerApp::start(bool listen, QString *error)
         m_finisher, *m_routes, *m_metrics, *m_streamLimits, *m_promptLifecycle });
     // streaming: bus → publisher (log first, then fan-out) → hub of open SSE streams.
     m_bus = std::make_unique<InMemoryEventBus>();
-    m_streams = std::make_unique<StreamHub>(*m_store, *m_bus,
-                                            SseStream::Options { m_config.heartbeatInterval,
-                                                                 m_config.streamBufferBytes,
-                                                                 m_config.sseRetry });
+    m_streams = std::make_unique<StreamHub>(
+        *m_store, *m_bus,
+        SseStream::Options { m_config.heartbeatInterval, m_config.streamBufferBytes,
+                             m_config.sseRetry, m_config.streamStallTimeout });
     m_streams->metrics().setMetrics(m_metrics.get());
     m_publisher = std::make_unique<EventPublisher>(*m_store, *m_bus, m_streams->metrics());
     m_context->bus = m_bus.get();

@@ -60,8 +60,6 @@ AuthResult Authenticator::acceptToken(CredentialKind kind, const QString &userId
         qCInfo(lcSecurity).noquote() << "token for an unknown user" << userId;
         return failure(refused, true);
     }
-    // The mark has a one-second resolution (iat is in whole seconds); the sign-in check below
-    // covers tokens minted in the very second a device signed out.
     if (user->tokensValidAfter.isValid() && issuedAt < user->tokensValidAfter) {
         qCInfo(lcSecurity).noquote() << "token issued before the revocation mark of user" << userId;
         return failure(refused, true);

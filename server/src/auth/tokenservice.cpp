@@ -122,12 +122,25 @@ std::optional<qint64> timeClaim(const QJsonObject &claims, const char *name)
     return qint64(d);
 }
 
+// `iat` with its fraction (RFC 7519 NumericDates may have one), in milliseconds: revocation marks
+// compare issue times to the millisecond, so a sign-in right after "log out everywhere" works.
+std::optional<qint64> issuedAtMs(const QJsonObject &claims)
+{
+    const QJsonValue value = claims.value(QLatin1String("iat"));
+    if (!value.isDouble())
+        return std::nullopt;
+    const double d = value.toDouble();
+    if (!std::isfinite(d) || d < 0 || d > 1e11)
+        return std::nullopt;
+    return qint64(std::floor(d * 1000.0 + 0.5));
+}
+
 struct Verified
 {
     QJsonObject claims;
     QString subject;
     QString jti;
-    qint64 iat = 0;
+    qint64 iatMs = 0;
     qint64 exp = 0;
 };
 
@@ -191,10 +204,10 @@ std::optional<Verified> verifyJws(const QByteArray &token, const QByteArray &key
     v.claims = *claims;
     v.subject = stringClaim(*claims, "sub");
     v.jti = stringClaim(*claims, "jti");
-    const auto iat = timeClaim(*claims, "iat");
+    const auto iatMs = issuedAtMs(*claims);
     const auto nbf = timeClaim(*claims, "nbf");
     const auto exp = timeClaim(*claims, "exp");
-    if (v.subject.isEmpty() || v.jti.isEmpty() || !iat || !nbf || !exp) {
+    if (v.subject.isEmpty() || v.jti.isEmpty() || !iatMs || !nbf || !exp) {
         setReason(reason, QStringLiteral("missing claims"));
         return std::nullopt;
     }
@@ -208,11 +221,11 @@ std::optional<Verified> verifyJws(const QByteArray &token, const QByteArray &key
         setReason(reason, QStringLiteral("not yet valid"));
         return std::nullopt;
     }
-    if (t + leeway < *iat) {
+    if (t + leeway < *iatMs / 1000) {
         setReason(reason, QStringLiteral("issued in the future"));
         return std::nullopt;
     }
-    v.iat = *iat;
+    v.iatMs = *iatMs;
     v.exp = *exp;
     return v;
 }
@@ -224,13 +237,15 @@ std::optional<MintedToken> mintJws(const QByteArray &key, const QByteArray &type
 {
     if (key.isEmpty() || subject.isEmpty())
         return std::nullopt;
-    const qint64 t = nowSecs(now);
+    const qint64 tMs
+        = now.isValid() ? now.toMSecsSinceEpoch() : QDateTime::currentMSecsSinceEpoch();
+    const qint64 t = tMs / 1000;
     QJsonObject claims = extra;
     claims.insert(QStringLiteral("iss"), issuer);
     claims.insert(QStringLiteral("sub"), subject);
     claims.insert(QStringLiteral("aud"), QString::fromLatin1(audience));
     claims.insert(QStringLiteral("jti"), newRandomId());
-    claims.insert(QStringLiteral("iat"), t);
+    claims.insert(QStringLiteral("iat"), double(tMs) / 1000.0); // to the millisecond
     claims.insert(QStringLiteral("nbf"), t);
     claims.insert(QStringLiteral("exp"), t + ttl.count());
     const QByteArray header = "{\"alg\":\"HS256\",\"typ\":\"" + type + "\"}";
@@ -305,8 +320,8 @@ std::optional<AccessClaims> TokenService::verifyAccessToken(const QByteArray &to
         setReason(reason, QStringLiteral("stream claims in an access token"));
         return std::nullopt;
     }
-    return AccessClaims { v->subject, v->jti, utc(v->iat), utc(v->exp),
-                          stringClaim(v->claims, "fam") };
+    return AccessClaims { v->subject, v->jti, QDateTime::fromMSecsSinceEpoch(v->iatMs, Qt::UTC),
+                          utc(v->exp), stringClaim(v->claims, "fam") };
 }
 
 std::optional<StreamClaims> TokenService::verifyStreamToken(const QByteArray &token,
@@ -323,9 +338,13 @@ std::optional<StreamClaims> TokenService::verifyStreamToken(const QByteArray &to
         setReason(reason, QStringLiteral("missing claims"));
         return std::nullopt;
     }
-    return StreamClaims {
-        v->subject, sid, pid, v->jti, utc(v->iat), utc(v->exp), stringClaim(v->claims, "fam")
-    };
+    return StreamClaims { v->subject,
+                          sid,
+                          pid,
+                          v->jti,
+                          QDateTime::fromMSecsSinceEpoch(v->iatMs, Qt::UTC),
+                          utc(v->exp),
+                          stringClaim(v->claims, "fam") };
 }
 
 } // namespace Sluice::Server

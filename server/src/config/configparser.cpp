@@ -130,8 +130,15 @@ QList<OptionSpec> optionSpecs()
         { S("stream-buffer-bytes"),
           { S("SLUICE_STREAM_BUFFER_BYTES") },
           S("bytes"),
-          S("Unsent output a stream may hold, 4096..268435456 (default 1048576); a slower reader "
-            "is disconnected (it resumes by Last-Event-ID).") },
+          S("How much unsent output a stream may queue before it waits for the client to read, "
+            "4096..268435456 (default 1048576). One event always goes out whole, whatever its "
+            "size.") },
+        { S("stream-stall-timeout"),
+          { S("SLUICE_STREAM_STALL_TIMEOUT") },
+          S("duration"),
+          S("A stream whose client takes no byte of its waiting output for this long is closed "
+            "(it resumes by Last-Event-ID), 0 or 1s..10m (default 0: two heartbeat intervals, "
+            "at least 5s).") },
         { S("sse-retry"),
           { S("SLUICE_SSE_RETRY") },
           S("duration"),
@@ -381,6 +388,11 @@ ServerConfig readConfig(const Reader &r, ConfigParseResult &result, const QProce
         = r.millisIn(QStringLiteral("heartbeat-interval"), c.heartbeatInterval, 100ms, 1h);
     c.streamBufferBytes = r.integerIn(QStringLiteral("stream-buffer-bytes"), c.streamBufferBytes,
                                       4096, 256 * 1024 * 1024);
+    c.streamStallTimeout
+        = r.millisIn(QStringLiteral("stream-stall-timeout"), c.streamStallTimeout, 0ms, 10min);
+    if (c.streamStallTimeout > 0ms && c.streamStallTimeout < 1s)
+        throw Failure { QStringLiteral(
+            "--stream-stall-timeout must be 0 (automatic) or at least 1s") };
     c.sseRetry = r.millisIn(QStringLiteral("sse-retry"), c.sseRetry, 100ms, 10min);
     c.drainTimeout = r.millisIn(QStringLiteral("drain-timeout"), c.drainTimeout, 0ms, 60s);
     c.loginMaxFailures

@@ -53,6 +53,7 @@ struct ServerConfig
     // over it is closed), the `retry:` hint sent at connect, how long SIGTERM waits for streams.
     std::chrono::milliseconds heartbeatInterval { 15000 };
     qint64 streamBufferBytes { 1 << 20 };
+    std::chrono::milliseconds streamStallTimeout { 0 }; // 0: two heartbeats, at least 5 s
     std::chrono::milliseconds sseRetry { 2000 };
     std::chrono::milliseconds drainTimeout { 3000 };
 

@@ -3,6 +3,7 @@
 #include "http/httplogging.h"
 #include "http/requestlog.h"
 
+#include <QFile>
 #include <QSocketNotifier>
 #include <QTcpSocket>
 
@@ -58,6 +59,15 @@ void resetConnection(QTcpSocket *socket)
 const QByteArray serviceUnavailable = QByteArrayLiteral("503 Service Unavailable");
 const QByteArray retryAfter = QByteArrayLiteral("Retry-After: 1\r\n");
 
+// The kernel's cap on listen backlogs (Linux), 0 when unknown.
+int somaxconn()
+{
+    QFile file(QStringLiteral("/proc/sys/net/core/somaxconn"));
+    if (!file.open(QIODevice::ReadOnly))
+        return 0;
+    return file.readAll().trimmed().toInt();
+}
+
 QByteArray heldBack(int skipped)
 {
     return skipped > 0 ? QByteArrayLiteral(" (") + QByteArray::number(skipped)
@@ -89,23 +99,27 @@ Listener::Listener(const Options &options, QObject *parent)
     setListenBacklogSize(m_options.listenBacklog);
     connect(&m_deadlines, &ConnectionDeadlines::expired, this, &Listener::onExpired);
     m_resumeTimer.setSingleShot(true);
-    connect(&m_resumeTimer, &QTimer::timeout, this, [this] {
-        if (m_acceptNotifier)
-            m_acceptNotifier->setEnabled(true);
-    });
+    connect(&m_resumeTimer, &QTimer::timeout, this, &Listener::retryAccepting);
 }
 
-// Sockets are children and die after the members; the lambdas connected to them use `this` as
-// context, so QObject disconnects them before the children are deleted.
 Listener::~Listener()
 {
-    stopAccepting(); // before ~QTcpServer closes the listening socket
+    stopAccepting();
+    // ~QTcpServer would delete the pending sockets after our members are gone, and ~QObject the
+    // others: let the pending ones go now, and cut every socket's signals to this object.
+    QTcpServer::close();
+    for (const auto &[socket, connection] : m_connections)
+        socket->disconnect(this);
 }
 
 bool Listener::startListening(const QHostAddress &address, quint16 port)
 {
     if (!QTcpServer::listen(address, port))
         return false;
+    if (const int cap = somaxconn(); cap > 0 && cap < m_options.listenBacklog) {
+        qCWarning(lcListener, "listen backlog %d is capped at %d by net.core.somaxconn",
+                  m_options.listenBacklog, cap);
+    }
     // Qt's accept loop stays paused for good (see the header); ours uses a duplicate descriptor
     // of the same listening socket, so the two notifiers never share a descriptor.
     QTcpServer::pauseAccepting();
@@ -118,14 +132,17 @@ bool Listener::startListening(const QHostAddress &address, quint16 port)
     }
     m_acceptNotifier = std::make_unique<QSocketNotifier>(m_acceptFd, QSocketNotifier::Read);
     connect(m_acceptNotifier.get(), &QSocketNotifier::activated, this, &Listener::acceptPending);
-    // (Already enabled. Calling it now also warms UBSan's type cache: its slow path needs a
-    // pipe, and the next call comes when descriptors have run out.)
-    m_acceptNotifier->setEnabled(true);
+    takeReserve();
     return true;
 }
 
 void Listener::close()
 {
+    // May run inside the notifier's own signal (a newConnection slot): delete it later.
+    if (m_acceptNotifier) {
+        m_acceptNotifier->setEnabled(false);
+        m_acceptNotifier.release()->deleteLater();
+    }
     stopAccepting();
     QTcpServer::close();
 }
@@ -138,6 +155,41 @@ void Listener::stopAccepting()
         ::close(m_acceptFd);
         m_acceptFd = -1;
     }
+    releaseReserve();
+}
+
+bool Listener::takeReserve()
+{
+    bool complete = true;
+    for (int &fd : m_reserve) {
+        if (fd < 0)
+            fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        complete = complete && fd >= 0;
+    }
+    return complete;
+}
+
+void Listener::releaseReserve()
+{
+    for (int &fd : m_reserve) {
+        if (fd >= 0)
+            ::close(fd);
+        fd = -1;
+    }
+}
+
+void Listener::retryAccepting()
+{
+    if (!m_acceptNotifier)
+        return;
+    // Accept again only once the reserve is back: the rest of the server keeps its descriptors.
+    if (!takeReserve()) {
+        const std::chrono::milliseconds delay = m_acceptRetry;
+        m_acceptRetry = std::min(m_acceptRetry * 2, m_options.acceptRetryMax);
+        m_resumeTimer.start(delay);
+        return;
+    }
+    m_acceptNotifier->setEnabled(true);
 }
 
 void Listener::acceptPending()
@@ -151,7 +203,7 @@ void Listener::acceptPending()
             m_acceptRetry = m_options.acceptRetryInitial; // accepting works (again)
             incomingConnection(fd);
             if (hasPendingConnections())
-                Q_EMIT newConnection();
+                Q_EMIT newConnection(); // may close() the listener: the loop checks m_acceptFd
             continue;
         }
         switch (errno) {
@@ -180,7 +232,8 @@ void Listener::acceptPending()
         default:
             qCCritical(lcListener, "the listening socket failed (%s): no longer accepting",
                        std::strerror(errno));
-            m_acceptNotifier->setEnabled(false);
+            if (m_acceptNotifier)
+                m_acceptNotifier->setEnabled(false);
             return;
         }
     }
@@ -307,12 +360,19 @@ void Listener::beforeDispatch(Connection &c)
     // are the new ones and continue the head scanned so far.
     if (leftOver > 0)
         c.head.reset();
-    const qint64 room = maxHeadScan - c.head.scanned();
-    if (room <= 0)
-        return;
-    if (c.head.feed(socket->peek(std::min(available, room)))) {
-        c.phase = Phase::Processing;
-        m_deadlines.disarm(socket, Kind::RequestHead);
+    const qint64 limit = std::min(available, maxHeadScan - c.head.scanned());
+    // Heads are short and may be followed by a large body in the same read: look at 4 KiB first.
+    qint64 fed = 0;
+    for (qint64 want = std::min<qint64>(limit, 4096); fed < limit; want = limit) {
+        const QByteArray bytes = socket->peek(want);
+        if (bytes.size() <= fed)
+            return;
+        if (c.head.feed(QByteArrayView(bytes).sliced(fed))) {
+            c.phase = Phase::Processing;
+            m_deadlines.disarm(socket, Kind::RequestHead);
+            return;
+        }
+        fed = bytes.size();
     }
 }
 
@@ -472,6 +532,8 @@ void Listener::answerAndClose(Connection &c, const QByteArray &statusLine, const
                       m_lingering, qPrintable(socket->peerAddress().toString()),
                       heldBack(skipped).constData());
         }
+        // A plain close, not a reset: a Qt client still testing its connect() would take a
+        // reset as "not connected yet" and connect again, in a loop.
         socket->abort();
         return;
     }
@@ -513,10 +575,13 @@ void Listener::forget(QTcpSocket *socket)
 
 void Listener::onAcceptError(int osError)
 {
-    // Usually out of descriptors, which closing connections cures: stop watching the listening
-    // socket (it stays readable, so watching it would spin) and try again after a backoff. The
-    // connections keep waiting in the listen queue meanwhile.
-    m_acceptNotifier->setEnabled(false);
+    // Usually out of descriptors, which closing connections cures. First hand the reserve back,
+    // so the database, the logs (and the sanitizers) still find descriptors; stop watching the
+    // listening socket (it stays readable, so watching it would spin) and try again after a
+    // backoff. The connections keep waiting in the listen queue meanwhile.
+    releaseReserve();
+    if (m_acceptNotifier)
+        m_acceptNotifier->setEnabled(false);
     ++m_acceptErrors;
     const std::chrono::milliseconds delay = m_acceptRetry;
     m_acceptRetry = std::min(m_acceptRetry * 2, m_options.acceptRetryMax);

@@ -18,8 +18,9 @@
 // - rejected sockets (503/413) may linger up to rejectLinger to flush their answer, but at most
 //   maxLingering of them at once and never past the descriptor budget: beyond, they are aborted;
 // - accepting survives running out of descriptors (EMFILE/ENFILE): the Listener accepts on its own
-//   (see startListening()) and, on such an error, waits 100 ms, doubling up to 1 s while the
-//   errors repeat, then tries again; the waiting connections stay in the listen queue meanwhile;
+//   (see startListening()) and, on such an error, gives up its two reserve descriptors (so the
+//   database and logs still find some), waits 100 ms, doubling up to 1 s while it cannot take the
+//   reserve back, then accepts again; the waiting connections stay in the listen queue meanwhile;
 // - the listen backlog is listenBacklog (set before listen(); the kernel caps it at
 //   net.core.somaxconn), so a burst of reconnecting clients does not overflow Qt's default of 50;
 // - TCP_NODELAY and SO_KEEPALIVE on every accepted socket.
@@ -36,6 +37,7 @@
 #include <QTcpServer>
 #include <QTimer>
 
+#include <array>
 #include <chrono>
 #include <memory>
 #include <unordered_map>
@@ -153,7 +155,10 @@ private:
     void forget(QTcpSocket *socket);
     void acceptPending();
     void onAcceptError(int osError);
+    void retryAccepting();
     void stopAccepting();
+    bool takeReserve();
+    void releaseReserve();
 
     const Options m_options;
     ConnectionDeadlines m_deadlines;
@@ -163,6 +168,7 @@ private:
     int m_active = 0;
     int m_lingering = 0;
     int m_acceptFd = -1; // duplicate of the listening descriptor, ours to accept on
+    std::array<int, 2> m_reserve { -1, -1 }; // /dev/null, given up when accept() runs out
     std::unique_ptr<QSocketNotifier> m_acceptNotifier;
     QTimer m_resumeTimer;
     std::chrono::milliseconds m_acceptRetry;

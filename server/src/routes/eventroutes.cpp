@@ -73,8 +73,13 @@ QHttpServerResponse postEvent(ServerContext &ctx, const QHttpServerRequest &requ
         return Routes::validationError(QStringLiteral("field \"type\" must be a string"));
     const EventPublisher::Result result
         = ctx.publisher->publish(promptId, type.toString(), body->value(QStringLiteral("data")));
-    if (!result.id)
+    if (!result.id) {
+        // A storage failure (disk full, I/O error) passes: the producer retries after a second.
+        if (result.httpStatus == 503)
+            return jsonError(Status::ServiceUnavailable, result.code, result.message,
+                             std::chrono::seconds(1));
         return jsonError(Status(result.httpStatus), result.code, result.message);
+    }
     return jsonReply({ { QStringLiteral("id"), double(*result.id) } }, Status::Created);
 }
 

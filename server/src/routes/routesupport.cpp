@@ -154,8 +154,11 @@ QHttpServerResponse validationError(const QString &message)
 
 QHttpServerResponse storageError()
 {
-    return jsonError(QHttpServerResponse::StatusCode::InternalServerError, ErrorCode::internal,
-                     QStringLiteral("storage error, nothing was saved"));
+    // Storage failures are transient as far as a client can tell (a full disk, a busy database):
+    // 503 + Retry-After says "nothing was saved, try again", which a 500 does not.
+    return jsonError(
+        QHttpServerResponse::StatusCode::ServiceUnavailable, ErrorCode::serviceUnavailable,
+        QStringLiteral("storage error, nothing was saved; retry later"), std::chrono::seconds(1));
 }
 
 std::optional<QString> optionalString(const QJsonObject &body, const QString &field,

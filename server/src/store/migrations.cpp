@@ -54,8 +54,9 @@ const QList<Migration> migrations = {
           " created_at INTEGER NOT NULL,"
           " PRIMARY KEY (prompt_id, seq)) WITHOUT ROWID",
       } },
-    // Revocation: a per-user mark (access and stream tokens issued before it, in seconds since
-    // the epoch, are refused) and the stream tokens already used (single use, kept until expiry).
+    // Revocation: a per-user mark (access and stream tokens issued before it, in milliseconds
+    // since the epoch, are refused) and the stream tokens already used (single use, kept until
+    // expiry).
     { 2,
       {
           "ALTER TABLE users ADD COLUMN tokens_valid_after INTEGER NOT NULL DEFAULT 0",

@@ -97,7 +97,7 @@ private:
 UserRecord userFrom(const QSqlQuery &q)
 {
     return { q.value(0).toString(), q.value(1).toString(), q.value(2).toByteArray(),
-             fromMs(q.value(3)), QDateTime::fromSecsSinceEpoch(q.value(4).toLongLong(), Qt::UTC) };
+             fromMs(q.value(3)), fromMs(q.value(4)) };
 }
 
 // "?, ?, ?" for an IN list of n values.
@@ -378,7 +378,7 @@ bool SqliteStore::invalidateTokensIssuedBefore(const QString &userId, const QDat
 {
     Statement s(m_db,
                 "UPDATE users SET tokens_valid_after = MAX(tokens_valid_after, ?) WHERE id = ?");
-    return s.bind(when.toSecsSinceEpoch()).bind(userId).exec() && s.query.numRowsAffected() == 1;
+    return s.bind(when.toMSecsSinceEpoch()).bind(userId).exec() && s.query.numRowsAffected() == 1;
 }
 
 std::optional<QHash<QString, QDateTime>> SqliteStore::tokenMarks(const QStringList &userIds)
@@ -397,8 +397,7 @@ std::optional<QHash<QString, QDateTime>> SqliteStore::tokenMarks(const QStringLi
             return std::nullopt;
         }
         while (q.next())
-            marks.insert(q.value(0).toString(),
-                         QDateTime::fromSecsSinceEpoch(q.value(1).toLongLong(), Qt::UTC));
+            marks.insert(q.value(0).toString(), fromMs(q.value(1)));
     }
     return marks;
 }

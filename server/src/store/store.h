@@ -30,8 +30,8 @@ struct UserRecord
     QString name;
     QByteArray passwordHash; // PHC-like string, see PasswordHasher
     QDateTime createdAt;
-    // Access and stream tokens issued (iat) before this second are refused: moved by "log out
-    // everywhere", a password change and refresh-token reuse. Invalid (epoch 0) when never set.
+    // Access and stream tokens issued (iat, to the millisecond) before this are refused: moved by
+    // "log out everywhere", a password change and refresh-token reuse. Epoch 0 when never set.
     QDateTime tokensValidAfter;
 };
 

@@ -175,7 +175,10 @@ private Q_SLOTS:
         QCOMPARE(r.credential, CredentialKind::BearerHeader);
         QCOMPARE(r.familyId, family->familyId);
         QVERIFY(r.issuedAt.isValid());
-        QCOMPARE(r.issuedAt.secsTo(r.expiresAt), qint64(minted->expiresIn.count()));
+        // exp is in whole seconds, iat to the millisecond.
+        const qint64 lifetimeMs = r.issuedAt.msecsTo(r.expiresAt);
+        QVERIFY(lifetimeMs > qint64(minted->expiresIn.count()) * 1000 - 1000);
+        QVERIFY(lifetimeMs <= qint64(minted->expiresIn.count()) * 1000);
     }
 
     // Logout of one device revokes its sign-in: its access and stream tokens stop working,

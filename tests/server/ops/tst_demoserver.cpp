@@ -512,7 +512,8 @@ void TestDemoServer::slowConsumerIsClosedAndCounted()
     ServerProcess server;
     const QString password = QStringLiteral("a long password 123");
     QVERIFY(server.addUser(QStringLiteral("alice"), password));
-    QVERIFY2(server.start({ QStringLiteral("--stream-buffer-bytes"), QStringLiteral("4096") }),
+    QVERIFY2(server.start({ QStringLiteral("--stream-buffer-bytes"), QStringLiteral("4096"),
+                            QStringLiteral("--stream-stall-timeout"), QStringLiteral("2s") }),
              qPrintable(server.errorString()));
     HttpClient http(server.baseUrl());
     const auto alice = newPrompt(http, QStringLiteral("alice"), password);
