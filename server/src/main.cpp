@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // sluice-server entry point: `sluice-server [options]` runs the server, `sluice-server user ...`
 // manages accounts.
 #include "app/applogging.h"
@@ -13,8 +14,8 @@
 #include "http/requestlog.h"
 #include "ops/producerkey.h"
 
-#include <QCoreApplication>
-#include <QProcessEnvironment>
+#include <QtCore/QCoreApplication>
+#include <QtCore/QProcessEnvironment>
 
 #include <csignal>
 #include <cstdio>

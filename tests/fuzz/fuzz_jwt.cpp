@@ -275,14 +275,16 @@ void checkToken(const QByteArray &token, qint64 nowSecs, std::optional<bool> sig
 QByteArray claimsJson(bool access, const QJsonObject &extra = {}, const QStringList &without = {})
 {
     const qint64 iat = t0;
-    QJsonObject claims { { QStringLiteral("iss"), QStringLiteral("sluice-server") },
-                         { QStringLiteral("sub"), QStringLiteral("0123456789abcdef0123456789abcdef") },
-                         { QStringLiteral("aud"), access ? QStringLiteral("sluice-api")
-                                                         : QStringLiteral("sluice-stream") },
-                         { QStringLiteral("jti"), QStringLiteral("fedcba9876543210fedcba9876543210") },
-                         { QStringLiteral("iat"), iat },
-                         { QStringLiteral("nbf"), iat },
-                         { QStringLiteral("exp"), iat + (access ? accessTtl : streamTtl) } };
+    QJsonObject claims {
+        { QStringLiteral("iss"), QStringLiteral("sluice-server") },
+        { QStringLiteral("sub"), QStringLiteral("0123456789abcdef0123456789abcdef") },
+        { QStringLiteral("aud"),
+          access ? QStringLiteral("sluice-api") : QStringLiteral("sluice-stream") },
+        { QStringLiteral("jti"), QStringLiteral("fedcba9876543210fedcba9876543210") },
+        { QStringLiteral("iat"), iat },
+        { QStringLiteral("nbf"), iat },
+        { QStringLiteral("exp"), iat + (access ? accessTtl : streamTtl) }
+    };
     if (!access) {
         claims.insert(QStringLiteral("sid"), QStringLiteral("5e55105e55105e55105e55105e55105e"));
         claims.insert(QStringLiteral("pid"), QStringLiteral("960a960a960a960a960a960a960a960a"));
@@ -337,7 +339,8 @@ void writeSeeds(const QString &dir)
                       EVP_sha384()));
     write("raw-alg-hs256-lower", 0,
           signedToken("{\"alg\":\"hs256\",\"typ\":\"at+jwt\"}", accessClaims, accessKey));
-    write("raw-typ-jwt", 0, signedToken("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", accessClaims, accessKey));
+    write("raw-typ-jwt", 0,
+          signedToken("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", accessClaims, accessKey));
     write("raw-typ-upper", 0,
           signedToken("{\"alg\":\"HS256\",\"typ\":\"AT+JWT\"}", accessClaims, accessKey));
     write("raw-typ-missing", 0, signedToken("{\"alg\":\"HS256\"}", accessClaims, accessKey));
@@ -348,39 +351,45 @@ void writeSeeds(const QString &dir)
           signedToken("{\"alg\":\"HS256\",\"typ\":\"at+jwt\",\"kid\":\"../../etc/passwd\"}",
                       accessClaims, accessKey));
     write("raw-aud-stream-in-access", 0,
-          signedToken(standardHeader(true),
-                      claimsJson(true, { { QStringLiteral("aud"), QStringLiteral("sluice-stream") } }),
-                      accessKey));
+          signedToken(
+              standardHeader(true),
+              claimsJson(true, { { QStringLiteral("aud"), QStringLiteral("sluice-stream") } }),
+              accessKey));
     write("raw-aud-array", 0,
-          signedToken(standardHeader(true),
-                      claimsJson(true, { { QStringLiteral("aud"),
-                                           QJsonArray { QStringLiteral("sluice-api") } } }),
-                      accessKey));
+          signedToken(
+              standardHeader(true),
+              claimsJson(
+                  true, { { QStringLiteral("aud"), QJsonArray { QStringLiteral("sluice-api") } } }),
+              accessKey));
     write("raw-access-with-stream-key", 0,
           signedToken(standardHeader(true), accessClaims, streamKey));
     write("raw-stream-with-access-key", 0,
           signedToken(standardHeader(false), streamClaims, accessKey));
     write("raw-stream-typ-access-claims", 0,
-          signedToken(standardHeader(false),
-                      claimsJson(true, { { QStringLiteral("aud"), QStringLiteral("sluice-stream") } }),
-                      streamKey));
+          signedToken(
+              standardHeader(false),
+              claimsJson(true, { { QStringLiteral("aud"), QStringLiteral("sluice-stream") } }),
+              streamKey));
     write("raw-access-with-sid", 0,
-          signedToken(standardHeader(true),
-                      claimsJson(true, { { QStringLiteral("sid"), sid }, { QStringLiteral("pid"), pid } }),
-                      accessKey));
+          signedToken(
+              standardHeader(true),
+              claimsJson(true, { { QStringLiteral("sid"), sid }, { QStringLiteral("pid"), pid } }),
+              accessKey));
     write("raw-huge", 0,
           signedToken(standardHeader(true),
-                      claimsJson(true, { { QStringLiteral("pad"), QString(5900, u'x') } }), accessKey));
+                      claimsJson(true, { { QStringLiteral("pad"), QString(5900, u'x') } }),
+                      accessKey));
     write("raw-over-limit", 0,
           signedToken(standardHeader(true),
-                      claimsJson(true, { { QStringLiteral("pad"), QString(6200, u'x') } }), accessKey));
+                      claimsJson(true, { { QStringLiteral("pad"), QString(6200, u'x') } }),
+                      accessKey));
     write("raw-non-base64", 0,
           QByteArrayLiteral(
               "eyJhbGciOiJIUzI1NiIsInR5cCI6ImF0K2p3dCJ9.ey+/=.c2lnbmF0dXJl==\xc3\xa9 \r\n\x00."));
     write("raw-padded", 0,
           base64Url(standardHeader(true)) + "==." + base64Url(accessClaims) + '.'
-              + hmac(EVP_sha256(), accessKey, base64Url(standardHeader(true)) + '.'
-                                                  + base64Url(accessClaims))
+              + hmac(EVP_sha256(), accessKey,
+                     base64Url(standardHeader(true)) + '.' + base64Url(accessClaims))
                     .toBase64());
     write("raw-two-dots", 0, "a.b");
     write("raw-four-segments", 0, tokens.mintAccessToken(user, at)->token + ".eA");
@@ -389,13 +398,11 @@ void writeSeeds(const QString &dir)
     // Re-signed claims (modes 2 and 3): the verifier's claim rules behind a valid MAC.
     auto signAccess = [&](const char *name, const QByteArray &header, const QByteArray &claims,
                           int clock = 0) {
-        write(name, char(2 | (clock << 2)),
-              header.isEmpty() ? claims : header + '\n' + claims);
+        write(name, char(2 | (clock << 2)), header.isEmpty() ? claims : header + '\n' + claims);
     };
     auto signStream = [&](const char *name, const QByteArray &header, const QByteArray &claims,
                           int clock = 0) {
-        write(name, char(3 | (clock << 2)),
-              header.isEmpty() ? claims : header + '\n' + claims);
+        write(name, char(3 | (clock << 2)), header.isEmpty() ? claims : header + '\n' + claims);
     };
     signAccess("sign-access", standardHeader(true), accessClaims);
     signAccess("sign-access-claims-only", {}, claimsJson(true, { { QStringLiteral("fam"), fam } }));
@@ -412,9 +419,9 @@ void writeSeeds(const QString &dir)
     signAccess("sign-access-exp-huge", {}, claimsJson(true, { { QStringLiteral("exp"), 1e300 } }));
     signAccess("sign-access-nbf-future", {},
                claimsJson(true, { { QStringLiteral("nbf"), t0 + 3600 } }));
-    signAccess("sign-access-no-jti", {},
-               claimsJson(true, {}, { QStringLiteral("jti") }));
-    signAccess("sign-access-empty-sub", {}, claimsJson(true, { { QStringLiteral("sub"), QString() } }));
+    signAccess("sign-access-no-jti", {}, claimsJson(true, {}, { QStringLiteral("jti") }));
+    signAccess("sign-access-empty-sub", {},
+               claimsJson(true, { { QStringLiteral("sub"), QString() } }));
     signAccess("sign-access-sub-number", {}, claimsJson(true, { { QStringLiteral("sub"), 42 } }));
     signAccess("sign-access-iss-other", {},
                claimsJson(true, { { QStringLiteral("iss"), QStringLiteral("sluice-server ") } }));

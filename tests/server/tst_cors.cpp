@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // The CORS matrix against the real server: allowed origin, another origin, "null", no Origin,
 // preflights, and error replies (401, 404, 405, 413, 400) — every response carries Vary: Origin,
 // allowed origins are echoed exactly with credentials, nothing else ever gets an allow header,
@@ -5,7 +6,7 @@
 #include "support/httpclient.h"
 #include "support/serverprocess.h"
 
-#include <QtTest>
+#include <QtTest/QtTest>
 
 using namespace Sluice::Test;
 

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Listener: the connection cap answers 503 (or refuses) past --max-connections and frees slots
 // when connections close; an idle connection is closed after --idle-timeout; a head trickled in
 // (slowloris) is cut at --request-timeout while kept-alive connections, slow bodies and streams
@@ -6,10 +7,10 @@
 #include "support/httpclient.h"
 #include "support/serverprocess.h"
 
-#include <QDeadlineTimer>
-#include <QElapsedTimer>
-#include <QTcpSocket>
-#include <QtTest>
+#include <QtCore/QDeadlineTimer>
+#include <QtCore/QElapsedTimer>
+#include <QtNetwork/QTcpSocket>
+#include <QtTest/QtTest>
 
 #include <memory>
 #include <vector>

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Listener under resource pressure, against the real sluice-server:
 // - out of descriptors (EMFILE) the server waits without spinning and accepts again by itself
 //   once descriptors are free (before: Qt 6.4's accept loop either spun on accept() at a full
@@ -9,13 +10,13 @@
 #include "support/httpclient.h"
 #include "support/serverprocess.h"
 
-#include <QDeadlineTimer>
-#include <QElapsedTimer>
-#include <QFile>
-#include <QRegularExpression>
-#include <QScopeGuard>
-#include <QTcpSocket>
-#include <QtTest>
+#include <QtCore/QDeadlineTimer>
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QFile>
+#include <QtCore/QRegularExpression>
+#include <QtCore/QScopeGuard>
+#include <QtNetwork/QTcpSocket>
+#include <QtTest/QtTest>
 
 #include <algorithm>
 #include <cerrno>

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Listener building blocks (unit): where a request head ends in any chunking, the per-address key
 // (IPv6 per /64), the connection cap that fits the open-file limit, and the shared deadline keeper
 // (one timer, deadlines fire once, disarm/remove win, the timer stops with nothing to watch), and
@@ -8,10 +9,10 @@
 #include "http/listener.h"
 #include "http/requestheadscanner.h"
 
-#include <QHostAddress>
-#include <QSignalSpy>
-#include <QTcpSocket>
-#include <QtTest>
+#include <QtNetwork/QHostAddress>
+#include <QtNetwork/QTcpSocket>
+#include <QtTest/QSignalSpy>
+#include <QtTest/QtTest>
 
 using namespace Sluice::Server;
 using namespace std::chrono_literals;

@@ -1,12 +1,13 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // server/openapi.yaml documents exactly the routes the server registers: the server's own route
 // table is read through `sluice-server --print-routes`, the spec's paths/methods from the YAML.
 #include "support/serverprocess.h"
 
-#include <QFile>
-#include <QRegularExpression>
-#include <QSet>
-#include <QTemporaryDir>
-#include <QtTest>
+#include <QtCore/QFile>
+#include <QtCore/QRegularExpression>
+#include <QtCore/QSet>
+#include <QtCore/QTemporaryDir>
+#include <QtTest/QtTest>
 
 using namespace Sluice::Test;
 

@@ -1,10 +1,11 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // The request log: exactly one line per request (method, path, status, duration, client address)
 // on sluice.server.http, token-like query values redacted, Authorization never logged.
 #include "support/httpclient.h"
 #include "support/serverprocess.h"
 
-#include <QRegularExpression>
-#include <QtTest>
+#include <QtCore/QRegularExpression>
+#include <QtTest/QtTest>
 
 using namespace Sluice::Test;
 

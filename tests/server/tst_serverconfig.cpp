@@ -1,13 +1,14 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // sluice-server configuration: flags > env > defaults, --help/--version, one clear line for every
 // invalid configuration, key files generated 0600 and reused, production mode, SIGTERM → exit 0.
 #include "support/httpclient.h"
 #include "support/serverprocess.h"
 
-#include <QFile>
-#include <QFileInfo>
-#include <QTcpSocket>
-#include <QTemporaryDir>
-#include <QtTest>
+#include <QtCore/QFile>
+#include <QtCore/QFileInfo>
+#include <QtCore/QTemporaryDir>
+#include <QtNetwork/QTcpSocket>
+#include <QtTest/QtTest>
 
 using namespace Sluice::Test;
 

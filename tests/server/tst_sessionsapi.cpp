@@ -1,13 +1,14 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Sessions and prompts API against the real server: shapes, ownership (another user's ids are
 // 404, never listed), and a bad-input table per route — each answered with the documented status
 // and error JSON, never a 500, never a partial write (list counts are checked after every row).
 #include "support/httpclient.h"
 #include "support/serverprocess.h"
 
-#include <QJsonArray>
-#include <QRegularExpression>
-#include <QSet>
-#include <QtTest>
+#include <QtCore/QJsonArray>
+#include <QtCore/QRegularExpression>
+#include <QtCore/QSet>
+#include <QtTest/QtTest>
 
 using namespace Sluice::Test;
 

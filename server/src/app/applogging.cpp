@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "app/applogging.h"
 
 namespace Sluice::Server {

@@ -1,8 +1,9 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #pragma once
 
 #include "config/serverconfig.h"
 
-#include <QLoggingCategory>
+#include <QtCore/QLoggingCategory>
 
 namespace Sluice::Server {
 Q_DECLARE_LOGGING_CATEGORY(lcApp) // sluice.server.app: startup, shutdown

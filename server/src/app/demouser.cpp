@@ -1,9 +1,10 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "app/demouser.h"
 
 #include "auth/passwordhasher.h"
 #include "store/store.h"
 
-#include <QRandomGenerator>
+#include <QtCore/QRandomGenerator>
 
 namespace Sluice::Server {
 

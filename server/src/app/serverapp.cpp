@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "app/serverapp.h"
 
 #include "app/applogging.h"
@@ -27,8 +28,8 @@
 #include "stream/eventpublisher.h"
 #include "stream/streamhub.h"
 
-#include <QHttpServer>
-#include <QHttpServerRequest>
+#include <QtHttpServer/QHttpServer>
+#include <QtHttpServer/QHttpServerRequest>
 
 namespace Sluice::Server {
 

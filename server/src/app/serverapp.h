@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // ServerApp: wires configuration, store, auth, CORS and routes, and owns them all; start() binds
 // the Listener, stop() stops accepting connections.
 #pragma once
@@ -7,8 +8,8 @@
 #include "http/responsefinisher.h"
 #include "http/routetable.h"
 
-#include <QObject>
-#include <QPointer>
+#include <QtCore/QObject>
+#include <QtCore/QPointer>
 
 #include <functional>
 #include <memory>

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // ServerContext: everything a route needs, handed to every register*Routes() function.
 // ServerApp owns all of it; routes keep only the references.
 //

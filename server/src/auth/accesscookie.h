@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // The access cookie of cookie mode, in one place: its name and its Set-Cookie line.
 //
 // Over HTTPS (--behind-https) the cookie is `__Secure-sluice_access; Secure`: browsers only accept
@@ -6,7 +7,7 @@
 // it) it is `sluice_access`. Always HttpOnly, SameSite=Lax, Path=/api/claude-code.
 #pragma once
 
-#include <QByteArray>
+#include <QtCore/QByteArray>
 
 namespace Sluice::Server::AccessCookie {
 

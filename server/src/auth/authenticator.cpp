@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "auth/authenticator.h"
 
 #include "auth/accesscookie.h"
@@ -6,8 +7,8 @@
 #include "http/jsonreply.h"
 #include "store/store.h"
 
-#include <QHttpServerRequest>
-#include <QUrlQuery>
+#include <QtCore/QUrlQuery>
+#include <QtHttpServer/QHttpServerRequest>
 
 namespace Sluice::Server {
 

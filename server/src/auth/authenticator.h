@@ -1,12 +1,13 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Authenticator: the ONE place a request's credentials are found, parsed and checked, for the
 // routes. Bearer header, access cookie and stream token all end here; routes only read the
 // AuthResult (who, with what kind of credential, until when, from which sign-in).
 #pragma once
 
-#include <QByteArray>
-#include <QDateTime>
-#include <QList>
-#include <QString>
+#include <QtCore/QByteArray>
+#include <QtCore/QDateTime>
+#include <QtCore/QList>
+#include <QtCore/QString>
 
 #include <optional>
 

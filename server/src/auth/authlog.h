@@ -1,7 +1,8 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Logging categories of the auth room. Never log a password, token or refresh token.
 #pragma once
 
-#include <QLoggingCategory>
+#include <QtCore/QLoggingCategory>
 
 namespace Sluice::Server {
 

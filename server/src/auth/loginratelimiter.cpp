@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "auth/loginratelimiter.h"
 
 #include "auth/authlog.h"

@@ -1,10 +1,11 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // LoginRateLimiter: sliding-window count of failed logins per user name and per client address.
 // Blocked keys get 429 + Retry-After before any password check. In memory (restarts forget).
 #pragma once
 
-#include <QHash>
-#include <QList>
-#include <QString>
+#include <QtCore/QHash>
+#include <QtCore/QList>
+#include <QtCore/QString>
 
 #include <chrono>
 #include <optional>

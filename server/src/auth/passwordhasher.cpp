@@ -1,8 +1,9 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "auth/passwordhasher.h"
 
 #include "auth/authlog.h"
 
-#include <QList>
+#include <QtCore/QList>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

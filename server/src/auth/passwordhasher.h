@@ -1,8 +1,9 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // PasswordHasher: scrypt (OpenSSL) password hashes with their parameters and salt stored in a
 // PHC-like string: $scrypt$ln=15,r=8,p=1$<salt b64>$<hash b64> (unpadded standard base64).
 #pragma once
 
-#include <QByteArray>
+#include <QtCore/QByteArray>
 
 #include <optional>
 

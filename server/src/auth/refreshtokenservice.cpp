@@ -1,9 +1,10 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "auth/refreshtokenservice.h"
 
 #include "auth/authlog.h"
 #include "store/randomid.h"
 
-#include <QCryptographicHash>
+#include <QtCore/QCryptographicHash>
 
 namespace Sluice::Server {
 

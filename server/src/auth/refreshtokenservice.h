@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // RefreshTokenService: opaque 256-bit refresh tokens (RAND_bytes, base64url), stored only as
 // SHA-256 hashes, rotated on every use; reuse of a rotated token revokes its whole family and is
 // logged as a security event (never the token itself).
@@ -10,9 +11,9 @@
 
 #include "store/store.h"
 
-#include <QByteArray>
-#include <QHash>
-#include <QString>
+#include <QtCore/QByteArray>
+#include <QtCore/QHash>
+#include <QtCore/QString>
 
 #include <chrono>
 #include <optional>

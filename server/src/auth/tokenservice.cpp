@@ -1,12 +1,13 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "auth/tokenservice.h"
 
 #include "auth/authlog.h"
 #include "config/serverconfig.h"
 #include "store/randomid.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QJsonValue>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QJsonValue>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

@@ -1,12 +1,13 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // TokenService: the ONE place JWTs are made and checked (HS256 JWS via OpenSSL; libjwt 1.10.2
 // cannot carry typ at+jwt, see tokenservice.cpp). Mints and verifies access tokens (at+jwt) and
 // stream tokens (stream+jwt). HS256 is pinned by the server and never read from a token; the two
 // kinds use different keys and different typ/aud, and each validator rejects the other kind.
 #pragma once
 
-#include <QByteArray>
-#include <QDateTime>
-#include <QString>
+#include <QtCore/QByteArray>
+#include <QtCore/QDateTime>
+#include <QtCore/QString>
 
 #include <chrono>
 #include <optional>

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // EventBus: fan-out of freshly appended prompt events inside the server (and, later, between
 // server instances). The durable log (Store::appendEvent) is the source of truth; the bus only
 // tells live subscribers "prompt P has event N now". A subscriber must tolerate duplicates,
@@ -8,8 +9,8 @@
 // later (a networked implementation); subscribers must not assume either.
 #pragma once
 
-#include <QByteArray>
-#include <QString>
+#include <QtCore/QByteArray>
+#include <QtCore/QString>
 
 namespace Sluice::Server {
 

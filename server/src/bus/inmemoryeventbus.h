@@ -1,11 +1,12 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // InMemoryEventBus: the single-process EventBus. publish() delivers synchronously to the prompt's
 // current subscribers, in subscription order.
 #pragma once
 
 #include "bus/eventbus.h"
 
-#include <QHash>
-#include <QList>
+#include <QtCore/QHash>
+#include <QtCore/QList>
 
 namespace Sluice::Server {
 

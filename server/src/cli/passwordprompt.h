@@ -1,8 +1,9 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Reading a password for the `user` CLI: from a pipe (first line of stdin) or, on a terminal, typed
 // without echo (termios).
 #pragma once
 
-#include <QByteArray>
+#include <QtCore/QByteArray>
 
 #include <optional>
 

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "cli/usercommand.h"
 
 #include "auth/passwordhasher.h"
@@ -5,12 +6,12 @@
 #include "config/keyfiles.h"
 #include "store/sqlitestore.h"
 
-#include <QDir>
-#include <QFileInfo>
-#include <QLoggingCategory>
-#include <QProcessEnvironment>
-#include <QRegularExpression>
-#include <QStandardPaths>
+#include <QtCore/QDir>
+#include <QtCore/QFileInfo>
+#include <QtCore/QLoggingCategory>
+#include <QtCore/QProcessEnvironment>
+#include <QtCore/QRegularExpression>
+#include <QtCore/QStandardPaths>
 
 #include <cstdio>
 

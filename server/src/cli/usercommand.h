@@ -1,7 +1,8 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // `sluice-server user add|list|passwd|remove ...`: account management on the data directory.
 #pragma once
 
-#include <QStringList>
+#include <QtCore/QStringList>
 
 namespace Sluice::Server {
 

@@ -1,10 +1,11 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "config/configparser.h"
 
 #include "config/configvalues.h"
 
-#include <QCommandLineParser>
-#include <QDir>
-#include <QStandardPaths>
+#include <QtCore/QCommandLineParser>
+#include <QtCore/QDir>
+#include <QtCore/QStandardPaths>
 
 namespace Sluice::Server {
 

@@ -1,12 +1,13 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // parseServerConfig: command-line flags > environment variables > defaults, validated. Keys are
 // not loaded here (see keyfiles.h); only their sources are recorded.
 #pragma once
 
 #include "config/serverconfig.h"
 
-#include <QProcessEnvironment>
-#include <QString>
-#include <QStringList>
+#include <QtCore/QProcessEnvironment>
+#include <QtCore/QString>
+#include <QtCore/QStringList>
 
 namespace Sluice::Server {
 

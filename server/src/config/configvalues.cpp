@@ -1,7 +1,8 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "config/configvalues.h"
 
-#include <QRegularExpression>
-#include <QUrl>
+#include <QtCore/QRegularExpression>
+#include <QtCore/QUrl>
 
 namespace Sluice::Server::ConfigValues {
 

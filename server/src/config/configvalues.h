@@ -1,9 +1,10 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Parsing and validation of single configuration values. Each function returns the value, or
 // std::nullopt with a short, secret-free explanation in *error.
 #pragma once
 
-#include <QString>
-#include <QStringList>
+#include <QtCore/QString>
+#include <QtCore/QStringList>
 
 #include <chrono>
 #include <optional>

@@ -1,12 +1,13 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "config/keyfiles.h"
 
 #include "config/configlogging.h"
 #include "config/secrets.h"
 
-#include <QDir>
-#include <QFile>
-#include <QFileInfo>
-#include <QRandomGenerator>
+#include <QtCore/QDir>
+#include <QtCore/QFile>
+#include <QtCore/QFileInfo>
+#include <QtCore/QRandomGenerator>
 
 #include <cerrno>
 #include <cstring>

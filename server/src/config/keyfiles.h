@@ -1,10 +1,11 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Signing keys: loaded from configured files or the environment, or (dev mode only) generated once
 // into the data directory with 0600 permissions. Key bytes are never logged.
 #pragma once
 
 #include "config/serverconfig.h"
 
-#include <QString>
+#include <QtCore/QString>
 
 namespace Sluice::Server {
 

@@ -1,8 +1,9 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "config/secrets.h"
 
 #include "config/configlogging.h"
 
-#include <QFile>
+#include <QtCore/QFile>
 
 #include <openssl/crypto.h>
 #include <sys/stat.h>

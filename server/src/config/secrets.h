@@ -1,9 +1,10 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Secrets the server reads from files (signing keys, the producer key, the metrics token), and
 // the one way they are compared. A secret is never logged.
 #pragma once
 
-#include <QByteArray>
-#include <QString>
+#include <QtCore/QByteArray>
+#include <QtCore/QString>
 
 #include <optional>
 

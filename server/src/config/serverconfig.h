@@ -1,12 +1,13 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // ServerConfig: the validated configuration sluice-server runs with (seam 1 of the server
 // contract). Produced by parseServerConfig() (flags > environment > defaults) and completed by
 // loadOrCreateKeys(); every other room only reads it.
 #pragma once
 
-#include <QByteArray>
-#include <QHostAddress>
-#include <QString>
-#include <QStringList>
+#include <QtCore/QByteArray>
+#include <QtCore/QString>
+#include <QtCore/QStringList>
+#include <QtNetwork/QHostAddress>
 
 #include <chrono>
 

@@ -1,6 +1,7 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "cors/corspolicy.h"
 
-#include <QHttpServerRequest>
+#include <QtHttpServer/QHttpServerRequest>
 
 namespace Sluice::Server {
 

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // CorsPolicy: the ONLY place CORS headers are produced. Applied to every response by the HTTP layer
 // (route replies, the missing handler, preflights, responder-written replies such as SSE streams).
 //
@@ -9,11 +10,11 @@
 //   request because Allow-Origin is missing; a 204 reveals nothing either way).
 #pragma once
 
-#include <QByteArray>
-#include <QHttpServerResponse>
-#include <QList>
-#include <QPair>
-#include <QStringList>
+#include <QtCore/QByteArray>
+#include <QtCore/QList>
+#include <QtCore/QPair>
+#include <QtCore/QStringList>
+#include <QtHttpServer/QHttpServerResponse>
 
 class QHttpServerRequest;
 

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "demo/demologging.h"
 
 namespace Sluice::Server {

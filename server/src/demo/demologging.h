@@ -1,7 +1,8 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Logging category of the demo producer.
 #pragma once
 
-#include <QLoggingCategory>
+#include <QtCore/QLoggingCategory>
 
 namespace Sluice::Server {
 Q_DECLARE_LOGGING_CATEGORY(lcDemo)

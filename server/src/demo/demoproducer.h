@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // DemoProducer: in --demo mode every new prompt gets a simulated agent run (or, with --replay, the
 // recorded transcript), published step by step through `publish` — in the server that is the
 // EventPublisher, so demo events take the same path as real ones (durable log first, then the
@@ -10,10 +11,10 @@
 #include "demo/demoscript.h"
 #include "store/store.h"
 
-#include <QHash>
-#include <QJsonValue>
-#include <QObject>
-#include <QPointer>
+#include <QtCore/QHash>
+#include <QtCore/QJsonValue>
+#include <QtCore/QObject>
+#include <QtCore/QPointer>
 
 #include <functional>
 

@@ -1,10 +1,11 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // DemoRun: plays the steps of one demo run for one prompt with a single-shot timer per step.
 #pragma once
 
 #include "demo/demoscript.h"
 
-#include <QObject>
-#include <QTimer>
+#include <QtCore/QObject>
+#include <QtCore/QTimer>
 
 #include <functional>
 

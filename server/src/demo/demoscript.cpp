@@ -1,10 +1,11 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "demo/demoscript.h"
 
-#include <QFile>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QRandomGenerator>
+#include <QtCore/QFile>
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QRandomGenerator>
 
 namespace Sluice::Server::DemoScript {
 
@@ -118,7 +119,7 @@ QList<DemoStep> simulatedRun(const QString &promptText, quint32 seed)
     b.toolResult(readId,
                  QStringLiteral("     1\t// sluice-server entry point\n"
                                 "     2\t#include \"app/serverapp.h\"\n"
-                                "     3\t#include <QCoreApplication>\n"
+                                "     3\t#include <QtCore/QCoreApplication>\n"
                                 "     4\t\n"
                                 "     5\tint main(int argc, char *argv[])\n"
                                 "     6\t{\n"

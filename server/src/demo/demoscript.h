@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // DemoScript: the steps of one demo agent run, either simulated (a small coding-agent session:
 // message deltas, a file read, a command run, their results, a final message, done) or read from
 // a recorded transcript (JSON lines: {"delay_ms": 120, "type": "message", "data": {...}}).
@@ -11,9 +12,9 @@
 //   done         {"reason": "end_turn", "usage": {"input_tokens": n, "output_tokens": n}}
 #pragma once
 
-#include <QJsonValue>
-#include <QList>
-#include <QString>
+#include <QtCore/QJsonValue>
+#include <QtCore/QList>
+#include <QtCore/QString>
 
 #include <optional>
 

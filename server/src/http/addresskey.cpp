@@ -1,6 +1,7 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "http/addresskey.h"
 
-#include <QHostAddress>
+#include <QtNetwork/QHostAddress>
 
 namespace Sluice::Server {
 

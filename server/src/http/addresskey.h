@@ -1,11 +1,12 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // AddressKey: the unit a per-client limit counts in. An IPv4 address is one client; an IPv6
 // address is counted by its /64 prefix (one subnet, usually one host or site, hands out as many
 // addresses as it likes); an IPv4-mapped IPv6 address (::ffff:a.b.c.d, dual-stack sockets) is its
 // IPv4 address. Used by the Listener's --max-connections-per-ip.
 #pragma once
 
-#include <QHashFunctions>
-#include <QString>
+#include <QtCore/QHashFunctions>
+#include <QtCore/QString>
 
 class QHostAddress;
 

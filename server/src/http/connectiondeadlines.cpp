@@ -1,7 +1,8 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "http/connectiondeadlines.h"
 
-#include <QList>
-#include <QPair>
+#include <QtCore/QList>
+#include <QtCore/QPair>
 
 namespace Sluice::Server {
 

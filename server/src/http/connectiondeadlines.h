@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // ConnectionDeadlines: the per-connection deadlines of the Listener (idle, request head, closing
 // grace, reject linger) kept in one hash table and checked by ONE coarse timer, instead of a QTimer
 // per socket. Qt keeps a thread's timers in a sorted list, so restarting a per-socket timer on
@@ -7,8 +8,8 @@
 // (late by at most one resolution), and is disarmed when it fires.
 #pragma once
 
-#include <QObject>
-#include <QTimer>
+#include <QtCore/QObject>
+#include <QtCore/QTimer>
 
 #include <array>
 #include <chrono>

@@ -1,6 +1,7 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "http/filelimits.h"
 
-#include <QFile>
+#include <QtCore/QFile>
 
 #include <algorithm>
 #include <cerrno>

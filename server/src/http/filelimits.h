@@ -1,10 +1,11 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // FileLimits: every connection is a file descriptor. At startup sluice-server raises its soft
 // RLIMIT_NOFILE to the hard limit and keeps --max-connections below it, with a reserve for the
 // database, logs, the listening socket and Qt's own descriptors; the Listener also stops lingering
 // on rejected sockets before they would eat into that reserve.
 #pragma once
 
-#include <QString>
+#include <QtCore/QString>
 
 #include <limits>
 

@@ -1,6 +1,7 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "http/httpcompat.h"
 
-#include <QTcpServer>
+#include <QtNetwork/QTcpServer>
 
 namespace Sluice::Server::HttpCompat {
 

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // The ONE place that knows how QHttpServer 6.4 differs from 6.5+/6.8:
 // - responder handlers: `QHttpServerResponder &&` (6.4) vs `QHttpServerResponder &` (6.8), and
 //   writeStatusLine/writeHeaders/writeBody (6.4) vs writeBeginChunked/writeChunk (6.8);
@@ -7,9 +8,9 @@
 // - listen() (removed later) vs bind(QTcpServer *) (6.4+): we always bind our own Listener.
 #pragma once
 
-#include <QHttpServer>
-#include <QHttpServerResponder>
-#include <QHttpServerResponse>
+#include <QtHttpServer/QHttpServer>
+#include <QtHttpServer/QHttpServerResponder>
+#include <QtHttpServer/QHttpServerResponse>
 
 #include <functional>
 

@@ -1,6 +1,7 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #pragma once
 
-#include <QLoggingCategory>
+#include <QtCore/QLoggingCategory>
 
 namespace Sluice::Server {
 Q_DECLARE_LOGGING_CATEGORY(lcHttp) // sluice.server.http: one line per request

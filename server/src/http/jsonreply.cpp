@@ -1,8 +1,9 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "http/jsonreply.h"
 
-#include <QHttpServerRequest>
-#include <QJsonDocument>
-#include <QJsonParseError>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonParseError>
+#include <QtHttpServer/QHttpServerRequest>
 
 #include <atomic>
 

@@ -1,11 +1,12 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // JSON replies and the error JSON every route answers with (seam 4 of the server contract):
 // {"error": "<human message>", "code": "<CODE>"}.
 #pragma once
 
-#include <QByteArray>
-#include <QHttpServerResponse>
-#include <QJsonObject>
-#include <QString>
+#include <QtCore/QByteArray>
+#include <QtCore/QJsonObject>
+#include <QtCore/QString>
+#include <QtHttpServer/QHttpServerResponse>
 
 #include <chrono>
 #include <optional>

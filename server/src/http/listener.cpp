@@ -1,11 +1,12 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "http/listener.h"
 
 #include "http/httplogging.h"
 #include "http/requestlog.h"
 
-#include <QFile>
-#include <QSocketNotifier>
-#include <QTcpSocket>
+#include <QtCore/QFile>
+#include <QtCore/QSocketNotifier>
+#include <QtNetwork/QTcpSocket>
 
 #include <algorithm>
 #include <cerrno>

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Listener: the QTcpServer that QHttpServer is bound to. QHttpServer 6.4 has no connection cap,
 // never closes idle connections and trusts its QTcpServer to keep accepting, so all of that lives
 // here:
@@ -31,11 +32,11 @@
 #include "http/connectiondeadlines.h"
 #include "http/requestheadscanner.h"
 
-#include <QAbstractSocket>
-#include <QHash>
-#include <QPointer>
-#include <QTcpServer>
-#include <QTimer>
+#include <QtCore/QHash>
+#include <QtCore/QPointer>
+#include <QtCore/QTimer>
+#include <QtNetwork/QAbstractSocket>
+#include <QtNetwork/QTcpServer>
 
 #include <array>
 #include <chrono>

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // RequestHeadScanner: finds where an HTTP/1.x request head ends in a byte stream fed in any
 // chunking, with QHttpServer 6.4's rules: whitespace before the request line is skipped, the head
 // ends at "\n\n" or "\n\r\n" (CRLF and bare LF line ends alike). The Listener uses it to tell a
@@ -5,7 +6,7 @@
 // parses the head, so it costs a few comparisons per byte and no memory.
 #pragma once
 
-#include <QByteArrayView>
+#include <QtCore/QByteArrayView>
 
 namespace Sluice::Server {
 

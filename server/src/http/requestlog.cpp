@@ -1,9 +1,10 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "http/requestlog.h"
 
 #include "common/redaction.h"
 #include "http/httplogging.h"
 
-#include <QElapsedTimer>
+#include <QtCore/QElapsedTimer>
 
 namespace Sluice::Server::RequestLog {
 

@@ -1,13 +1,14 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // One log line per request on sluice.server.http:
 //   "GET /api/x?stream_token=REDACTED 200 3ms 127.0.0.1"
 // Token-like query values are redacted (Sluice::Common::redactedTarget, the rule the SDK and
 // sluice-stream use too); headers are never logged.
 #pragma once
 
-#include <QByteArray>
-#include <QHttpServerRequest>
-#include <QString>
-#include <QUrl>
+#include <QtCore/QByteArray>
+#include <QtCore/QString>
+#include <QtCore/QUrl>
+#include <QtHttpServer/QHttpServerRequest>
 
 namespace Sluice::Server::RequestLog {
 

@@ -1,8 +1,9 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "http/responsefinisher.h"
 
 #include "http/requestlog.h"
 
-#include <QHttpServerRequest>
+#include <QtHttpServer/QHttpServerRequest>
 
 namespace Sluice::Server {
 

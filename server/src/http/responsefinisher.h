@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // ResponseFinisher: the last step of every reply. Adds the CORS policy's headers and the default
 // security headers, then writes the one request-log line. Used by the after-request hook (route
 // replies), the missing handler (404/405/preflight) and, through responderHeaders() +
@@ -6,7 +7,7 @@
 
 #include "cors/corspolicy.h"
 
-#include <QHttpServerResponse>
+#include <QtHttpServer/QHttpServerResponse>
 
 #include <functional>
 

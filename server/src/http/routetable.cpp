@@ -1,9 +1,10 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "http/routetable.h"
 
 #include "http/httpcompat.h"
 #include "http/jsonreply.h"
 
-#include <QHttpServer>
+#include <QtHttpServer/QHttpServer>
 
 namespace Sluice::Server {
 

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // RouteTable: the single list of the server's routes. Registration goes through add(), which both
 // registers the rule with QHttpServer and records it, so the 405 logic, `--print-routes` and the
 // OpenAPI coverage test all read the same table.
@@ -6,13 +7,13 @@
 // non-empty path segment and is passed to the handler in order.
 #pragma once
 
-#include <QHttpServerRequest>
-#include <QHttpServerResponder>
-#include <QHttpServerResponse>
-#include <QList>
-#include <QRegularExpression>
-#include <QString>
-#include <QStringList>
+#include <QtCore/QList>
+#include <QtCore/QRegularExpression>
+#include <QtCore/QString>
+#include <QtCore/QStringList>
+#include <QtHttpServer/QHttpServerRequest>
+#include <QtHttpServer/QHttpServerResponder>
+#include <QtHttpServer/QHttpServerResponse>
 
 #include <functional>
 

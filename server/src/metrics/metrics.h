@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Metrics: the server's counters, gauges and histograms, rendered in the Prometheus text
 // exposition format (version 0.0.4) by `GET /metrics`.
 //
@@ -12,9 +13,9 @@
 // sluice_http_request_duration_seconds (histogram), sluice_demo_runs_total{outcome}.
 #pragma once
 
-#include <QByteArray>
-#include <QList>
-#include <QPair>
+#include <QtCore/QByteArray>
+#include <QtCore/QList>
+#include <QtCore/QPair>
 
 #include <map>
 

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "ops/opslogging.h"
 
 namespace Sluice::Server {

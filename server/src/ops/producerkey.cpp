@@ -1,9 +1,10 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "ops/producerkey.h"
 
 #include "config/secrets.h"
 #include "config/serverconfig.h"
 
-#include <QHttpServerRequest>
+#include <QtHttpServer/QHttpServerRequest>
 
 namespace Sluice::Server::ProducerKey {
 

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Producer key: lets an external agent runner append events to any prompt
 // (`POST .../prompts/{pid}/events`) without a user's access token.
 //
@@ -7,8 +8,8 @@
 // constant time.
 #pragma once
 
-#include <QByteArray>
-#include <QString>
+#include <QtCore/QByteArray>
+#include <QtCore/QString>
 
 class QHttpServerRequest;
 

@@ -1,10 +1,11 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // PromptLifecycle: announces prompt life events inside the process. The prompt routes emit
 // promptCreated() after a prompt is stored; the demo producer listens to start a simulated run.
 #pragma once
 
 #include "store/store.h"
 
-#include <QObject>
+#include <QtCore/QObject>
 
 namespace Sluice::Server {
 

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "ops/streamlimits.h"
 
 #include "http/jsonreply.h"

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // StreamLimits: the stream caps. The stream route asks tryAcquire(userId) before it opens a
 // stream and calls release(userId) exactly once when that stream ends.
 //
@@ -7,10 +8,10 @@
 // connections live in the Listener (--max-connections, --idle-timeout).
 #pragma once
 
-#include <QByteArray>
-#include <QHash>
-#include <QHttpServerResponse>
-#include <QString>
+#include <QtCore/QByteArray>
+#include <QtCore/QHash>
+#include <QtCore/QString>
+#include <QtHttpServer/QHttpServerResponse>
 
 #include <chrono>
 #include <optional>

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "routes/authroutes.h"
 
 #include "app/servercontext.h"
@@ -14,10 +15,10 @@
 #include "store/store.h"
 #include "stream/streamhub.h"
 
-#include <QHttpServerRequest>
-#include <QHttpServerResponse>
-#include <QJsonObject>
-#include <QJsonValue>
+#include <QtCore/QJsonObject>
+#include <QtCore/QJsonValue>
+#include <QtHttpServer/QHttpServerRequest>
+#include <QtHttpServer/QHttpServerResponse>
 
 // POST /api/auth/login    {username, password}  → 200 token pair (+ cookie in cookie mode)
 // POST /api/auth/refresh  {refreshToken}        → 200 token pair; the presented token is rotated

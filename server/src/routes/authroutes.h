@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // The /api/auth/* routes: login, refresh (rotation), logout.
 #pragma once
 

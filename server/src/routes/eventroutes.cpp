@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "routes/eventroutes.h"
 
 #include "app/servercontext.h"
@@ -10,8 +11,8 @@
 #include "store/store.h"
 #include "stream/eventpublisher.h"
 
-#include <QHttpServerRequest>
-#include <QJsonObject>
+#include <QtCore/QJsonObject>
+#include <QtHttpServer/QHttpServerRequest>
 
 namespace Sluice::Server {
 

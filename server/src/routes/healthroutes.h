@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // GET /healthz → {"status":"ok"} (liveness; no auth).
 #pragma once
 

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "routes/metricsroutes.h"
 
 #include "app/servercontext.h"
@@ -8,8 +9,8 @@
 #include "http/routetable.h"
 #include "metrics/metrics.h"
 
-#include <QHttpServerRequest>
-#include <QHttpServerResponse>
+#include <QtHttpServer/QHttpServerRequest>
+#include <QtHttpServer/QHttpServerResponse>
 
 namespace Sluice::Server {
 

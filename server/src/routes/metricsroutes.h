@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // GET /metrics: the Metrics registry in Prometheus text format (unauthenticated, like /healthz;
 // expose it only where operators can reach it).
 #pragma once

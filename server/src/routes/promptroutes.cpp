@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "routes/promptroutes.h"
 
 #include "app/servercontext.h"
@@ -6,7 +7,7 @@
 #include "ops/promptlifecycle.h"
 #include "routes/routesupport.h"
 
-#include <QJsonArray>
+#include <QtCore/QJsonArray>
 
 namespace Sluice::Server {
 

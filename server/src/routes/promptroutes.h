@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // GET/POST /api/claude-code/sessions/{sid}/prompts, GET .../prompts/{pid}: owner only.
 #pragma once
 

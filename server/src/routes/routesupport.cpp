@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "routes/routesupport.h"
 
 #include "app/servercontext.h"
@@ -5,7 +6,7 @@
 #include "http/jsonreply.h"
 #include "metrics/metrics.h"
 
-#include <QHttpServerRequest>
+#include <QtHttpServer/QHttpServerRequest>
 
 namespace Sluice::Server::Routes {
 

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Helpers shared by the API routes: authentication, ownership lookups, JSON shapes of records,
 // field validation with VALIDATION_ERROR messages that name the field.
 #pragma once
@@ -5,9 +6,9 @@
 #include "auth/authenticator.h"
 #include "store/store.h"
 
-#include <QHttpServerResponse>
-#include <QJsonObject>
-#include <QString>
+#include <QtCore/QJsonObject>
+#include <QtCore/QString>
+#include <QtHttpServer/QHttpServerResponse>
 
 #include <optional>
 #include <variant>

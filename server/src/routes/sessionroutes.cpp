@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "routes/sessionroutes.h"
 
 #include "app/servercontext.h"
@@ -5,7 +6,7 @@
 #include "http/routetable.h"
 #include "routes/routesupport.h"
 
-#include <QJsonArray>
+#include <QtCore/QJsonArray>
 
 namespace Sluice::Server {
 

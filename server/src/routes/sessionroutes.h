@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // GET/POST /api/claude-code/sessions, GET /api/claude-code/sessions/{sid}: owner only.
 #pragma once
 

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "routes/streamroutes.h"
 
 #include "app/servercontext.h"
@@ -16,9 +17,9 @@
 #include "stream/streamhub.h"
 #include "stream/streamlogging.h"
 
-#include <QHttpServerRequest>
-#include <QHttpServerResponder>
-#include <QJsonObject>
+#include <QtCore/QJsonObject>
+#include <QtHttpServer/QHttpServerRequest>
+#include <QtHttpServer/QHttpServerResponder>
 
 namespace Sluice::Server {
 

@@ -1,8 +1,9 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Schema migrations of the SQLite store, versioned in code (PRAGMA user_version).
 #pragma once
 
-#include <QList>
-#include <QString>
+#include <QtCore/QList>
+#include <QtCore/QString>
 
 class QSqlDatabase;
 

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "store/randomid.h"
 
 #include <openssl/rand.h>

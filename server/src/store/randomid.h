@@ -1,8 +1,9 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Random, non-sequential identifiers (128 bits from the OS CSPRNG via OpenSSL, lowercase hex).
 #pragma once
 
-#include <QByteArray>
-#include <QString>
+#include <QtCore/QByteArray>
+#include <QtCore/QString>
 
 namespace Sluice::Server {
 

@@ -1,15 +1,16 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "store/sqlitestore.h"
 
 #include "store/migrations.h"
 #include "store/randomid.h"
 #include "store/storelog.h"
 
-#include <QDir>
-#include <QFile>
-#include <QFileInfo>
-#include <QSqlError>
-#include <QSqlQuery>
-#include <QVariant>
+#include <QtCore/QDir>
+#include <QtCore/QFile>
+#include <QtCore/QFileInfo>
+#include <QtCore/QVariant>
+#include <QtSql/QSqlError>
+#include <QtSql/QSqlQuery>
 
 #include <fcntl.h>
 #include <unistd.h>

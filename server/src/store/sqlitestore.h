@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // SqliteStore: the embedded Store backend (SQLite through QtSql's QSQLITE driver).
 //
 // WAL journal, synchronous=FULL (a write the API acknowledged survives a crash or power loss),
@@ -8,7 +9,7 @@
 
 #include "store/store.h"
 
-#include <QSqlDatabase>
+#include <QtSql/QSqlDatabase>
 
 #include <memory>
 

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Store: the server's persistence interface (users, refresh tokens, sessions, prompts, event log).
 //
 // Routes and services only ever talk to this small interface, so a PostgreSQL (QtSql QPSQL)
@@ -12,13 +13,13 @@
 // committed its write durably (SQLite WAL + synchronous=FULL).
 #pragma once
 
-#include <QByteArray>
-#include <QDateTime>
-#include <QHash>
-#include <QList>
-#include <QSet>
-#include <QString>
-#include <QStringList>
+#include <QtCore/QByteArray>
+#include <QtCore/QDateTime>
+#include <QtCore/QHash>
+#include <QtCore/QList>
+#include <QtCore/QSet>
+#include <QtCore/QString>
+#include <QtCore/QStringList>
 
 #include <optional>
 

@@ -1,7 +1,8 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Logging category of the store room.
 #pragma once
 
-#include <QLoggingCategory>
+#include <QtCore/QLoggingCategory>
 
 namespace Sluice::Server {
 

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "stream/eventpublisher.h"
 
 #include "bus/eventbus.h"
@@ -6,8 +7,8 @@
 #include "stream/streamlogging.h"
 #include "stream/streammetrics.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
 
 namespace Sluice::Server {
 

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // EventPublisher: the ONLY way events enter a prompt. Validates type and shape, appends to the
 // durable log BEFORE fan-out, then publishes on the bus. The append and the status change it
 // implies are one transaction (Store::appendEvent with an EventAppend): `done` finishes the prompt
@@ -6,10 +7,10 @@
 // SERVICE_UNAVAILABLE: the producer retries later, nothing acknowledged is lost.
 #pragma once
 
-#include <QByteArray>
-#include <QJsonValue>
-#include <QString>
-#include <QStringList>
+#include <QtCore/QByteArray>
+#include <QtCore/QJsonValue>
+#include <QtCore/QString>
+#include <QtCore/QStringList>
 
 #include <optional>
 

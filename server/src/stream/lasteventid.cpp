@@ -1,7 +1,8 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "stream/lasteventid.h"
 
-#include <QHttpServerRequest>
-#include <QUrlQuery>
+#include <QtCore/QUrlQuery>
+#include <QtHttpServer/QHttpServerRequest>
 
 namespace Sluice::Server {
 

@@ -1,8 +1,9 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // The client's last event id: `Last-Event-ID` header (EventSource reconnects) or
 // `?last_event_id=` (a new browser EventSource resuming), the header winning.
 #pragma once
 
-#include <QtGlobal>
+#include <QtCore/QtGlobal>
 
 #include <optional>
 #include <variant>

@@ -1,11 +1,12 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "stream/promptfeed.h"
 
 #include "store/store.h"
 #include "stream/streamlogging.h"
 #include "stream/streammetrics.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
 
 namespace Sluice::Server {
 

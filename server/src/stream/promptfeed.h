@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // PromptFeed: feeds one prompt's events into one SseStream — durable replay, then live — with no
 // gap and no duplicate, whatever the size of the events.
 //
@@ -23,8 +24,8 @@
 #include "store/store.h"
 #include "stream/ssestream.h"
 
-#include <QObject>
-#include <QPointer>
+#include <QtCore/QObject>
+#include <QtCore/QPointer>
 
 namespace Sluice::Server {
 

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "stream/sseframe.h"
 
 namespace Sluice::Server::SseFrame {

@@ -1,9 +1,10 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // SseFrame: the SSE wire format (WHATWG HTML §9.2), and nothing else. Every byte of event-stream
 // framing the server sends is built here.
 #pragma once
 
-#include <QByteArray>
-#include <QByteArrayView>
+#include <QtCore/QByteArray>
+#include <QtCore/QByteArrayView>
 
 #include <chrono>
 

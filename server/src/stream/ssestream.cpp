@@ -1,11 +1,12 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "stream/ssestream.h"
 
 #include "http/httpcompat.h"
 #include "stream/sseframe.h"
 #include "stream/streamlogging.h"
 
-#include <QHttpServerResponder>
-#include <QTcpSocket>
+#include <QtHttpServer/QHttpServerResponder>
+#include <QtNetwork/QTcpSocket>
 
 namespace Sluice::Server {
 

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // SseStream: one open text/event-stream reply, and the only writer of SSE responses. Owns the
 // QHttpServerResponder (moved in from the route handler) and:
 // - writes 200 with Content-Type: text/event-stream; charset=utf-8, Cache-Control: no-store,
@@ -18,16 +19,16 @@
 // closed(reason) is emitted exactly once; the object may be deleted after that.
 #pragma once
 
-#include <QByteArray>
-#include <QObject>
-#include <QPointer>
-#include <QTimer>
+#include <QtCore/QByteArray>
+#include <QtCore/QObject>
+#include <QtCore/QPointer>
+#include <QtCore/QTimer>
 
 #include <chrono>
 #include <memory>
 
 class QHttpServerResponder;
-#include <QTcpSocket>
+#include <QtNetwork/QTcpSocket>
 
 namespace Sluice::Server {
 

@@ -1,14 +1,15 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "stream/streamhub.h"
 
 #include "store/store.h"
 #include "stream/promptfeed.h"
 #include "stream/streamlogging.h"
 
-#include <QElapsedTimer>
-#include <QPointer>
-#include <QSet>
-#include <QTcpSocket>
-#include <QTimer>
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QPointer>
+#include <QtCore/QSet>
+#include <QtCore/QTimer>
+#include <QtNetwork/QTcpSocket>
 
 namespace Sluice::Server {
 

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // StreamHub: the registry of open SSE streams. Opens a PromptFeed for a route, remembers whose it
 // is and which credential opened it, and ends streams from the outside: a user's streams on
 // logout everywhere, one sign-in's streams on logout of that device, a stream at its end time (the
@@ -11,10 +12,10 @@
 #include "stream/ssestream.h"
 #include "stream/streammetrics.h"
 
-#include <QDateTime>
-#include <QHash>
-#include <QObject>
-#include <QTimer>
+#include <QtCore/QDateTime>
+#include <QtCore/QHash>
+#include <QtCore/QObject>
+#include <QtCore/QTimer>
 
 #include <functional>
 

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "stream/streammetrics.h"
 
 #if __has_include("metrics/metrics.h")

@@ -1,8 +1,9 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // StreamMetrics: the stream room's counters, in one place. Forwards to the server's Metrics
 // registry (metrics/metrics.h) when one is wired in; every call is a no-op without it.
 #pragma once
 
-#include <QByteArray>
+#include <QtCore/QByteArray>
 
 namespace Sluice::Server {
 

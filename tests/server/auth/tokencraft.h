@@ -1,14 +1,15 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Test helper: hand-crafted JWTs (any header, any claims, HMAC with any digest) to attack the
 // server's token validation. Header-only; used by unit and integration tests.
 #pragma once
 
-#include <QByteArray>
-#include <QCryptographicHash>
-#include <QDateTime>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QMessageAuthenticationCode>
+#include <QtCore/QByteArray>
+#include <QtCore/QCryptographicHash>
+#include <QtCore/QDateTime>
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QMessageAuthenticationCode>
 
 namespace SluiceTest {
 

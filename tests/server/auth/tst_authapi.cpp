@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Integration: /api/auth/login, /refresh, /logout against the real sluice-server binary —
 // rotation, reuse detection, logout, rate limiting, uniform failures, bad input, cookie mode, and
 // no secret in the server's log during the whole suite.
@@ -5,9 +6,9 @@
 #include "support/serverprocess.h"
 #include "tokencraft.h"
 
-#include <QElapsedTimer>
-#include <QJsonArray>
-#include <QTest>
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QJsonArray>
+#include <QtTest/QTest>
 
 using namespace Sluice::Test;
 

@@ -1,11 +1,12 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Authenticator: Authorization header parsing, token checks, and users that no longer exist.
 #include "auth/authenticator.h"
 #include "auth/tokenservice.h"
 #include "store/sqlitestore.h"
 
-#include <QDateTime>
-#include <QTemporaryDir>
-#include <QTest>
+#include <QtCore/QDateTime>
+#include <QtCore/QTemporaryDir>
+#include <QtTest/QTest>
 
 using namespace Sluice::Server;
 using namespace std::chrono_literals;

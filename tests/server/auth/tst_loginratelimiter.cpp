@@ -1,7 +1,8 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // LoginRateLimiter: per-user and per-address sliding windows, Retry-After values, reset on success.
 #include "auth/loginratelimiter.h"
 
-#include <QTest>
+#include <QtTest/QTest>
 
 using namespace Sluice::Server;
 using namespace std::chrono_literals;

@@ -1,8 +1,9 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // PasswordHasher: scrypt PHC-like strings, verification, tampering, parameter parsing.
 #include "auth/passwordhasher.h"
 
-#include <QElapsedTimer>
-#include <QTest>
+#include <QtCore/QElapsedTimer>
+#include <QtTest/QTest>
 
 using namespace Sluice::Server;
 

@@ -1,11 +1,12 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // RefreshTokenService: opaque 256-bit tokens stored only as hashes, rotation, reuse, logout.
 #include "auth/refreshtokenservice.h"
 #include "store/sqlitestore.h"
 
-#include <QDir>
-#include <QFile>
-#include <QTemporaryDir>
-#include <QTest>
+#include <QtCore/QDir>
+#include <QtCore/QFile>
+#include <QtCore/QTemporaryDir>
+#include <QtTest/QTest>
 
 using namespace Sluice::Server;
 using namespace std::chrono_literals;

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Integration: every kind of bad access token on a Bearer route of the real server is a 401
 // AUTHENTICATION_ERROR with WWW-Authenticate; and a valid token only ever reaches its owner's data.
 // Malicious tokens are crafted here with the server's own key files.
@@ -5,10 +6,10 @@
 #include "support/serverprocess.h"
 #include "tokencraft.h"
 
-#include <QDir>
-#include <QFile>
-#include <QJsonArray>
-#include <QTest>
+#include <QtCore/QDir>
+#include <QtCore/QFile>
+#include <QtCore/QJsonArray>
+#include <QtTest/QTest>
 
 using namespace Sluice::Test;
 using namespace SluiceTest;

@@ -1,8 +1,9 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // TokenService: minting and the full rejection matrix (RFC 8725 hardening).
 #include "auth/tokenservice.h"
 #include "tokencraft.h"
 
-#include <QTest>
+#include <QtTest/QTest>
 
 using namespace Sluice::Server;
 using namespace SluiceTest;

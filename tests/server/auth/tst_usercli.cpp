@@ -1,10 +1,11 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Integration: `sluice-server user add|list|passwd|remove` through QProcess, including its effect
 // on a running server (new password works, old one does not; removal ends the account).
 #include "support/httpclient.h"
 #include "support/serverprocess.h"
 
-#include <QTemporaryDir>
-#include <QTest>
+#include <QtCore/QTemporaryDir>
+#include <QtTest/QTest>
 
 using namespace Sluice::Test;
 

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Demo producer without a server: the simulated run is a well-formed agent run (status, message
 // deltas, tool_use with JSON input, matching tool_result, final message, done last); transcripts
 // load (the shipped sample included) or are refused with the line number; the producer plays a
@@ -6,10 +7,10 @@
 #include "demo/demoscript.h"
 #include "metrics/metrics.h"
 
-#include <QJsonObject>
-#include <QSignalSpy>
-#include <QTemporaryDir>
-#include <QtTest>
+#include <QtCore/QJsonObject>
+#include <QtCore/QTemporaryDir>
+#include <QtTest/QSignalSpy>
+#include <QtTest/QtTest>
 
 using namespace Sluice::Server;
 

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // The demo server end to end, against the real sluice-server binary:
 // - `curl -N` (a real client nobody here wrote) receives the demo stream: SSE headers, `connected`,
 //   message deltas, tool_use, tool_result, a final message and `done`, ids 1..n in order;
@@ -13,12 +14,12 @@
 
 #include <Sluice/SseParser.h>
 
-#include <QJsonArray>
-#include <QProcess>
-#include <QRegularExpression>
-#include <QStandardPaths>
-#include <QTcpSocket>
-#include <QtTest>
+#include <QtCore/QJsonArray>
+#include <QtCore/QProcess>
+#include <QtCore/QRegularExpression>
+#include <QtCore/QStandardPaths>
+#include <QtNetwork/QTcpSocket>
+#include <QtTest/QtTest>
 
 #include <memory>
 

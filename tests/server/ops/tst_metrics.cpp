@@ -1,8 +1,9 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Metrics registry: Prometheus text format (HELP/TYPE, label escaping, declared families at zero,
 // cumulative histogram buckets with +Inf, _sum and _count) and values that move.
 #include "metrics/metrics.h"
 
-#include <QtTest>
+#include <QtTest/QtTest>
 
 using Sluice::Server::Metrics;
 

@@ -1,11 +1,12 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // StreamLimits: per-user cap → 429 RATE_LIMITED, total cap → 503 SERVICE_UNAVAILABLE, both with
 // Retry-After and JSON error; release() frees the slot; refusals are counted in metrics.
 #include "metrics/metrics.h"
 #include "ops/streamlimits.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QtTest>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtTest/QtTest>
 
 using namespace Sluice::Server;
 using namespace std::chrono_literals;

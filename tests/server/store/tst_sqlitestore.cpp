@@ -1,13 +1,14 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // SqliteStore: migrations, durability settings, users, sessions, prompts, refresh token families
 // (atomic rotation, reuse revocation) and the per-prompt event log.
 #include "store/migrations.h"
 #include "store/sqlitestore.h"
 
-#include <QRegularExpression>
-#include <QSqlDatabase>
-#include <QSqlQuery>
-#include <QTemporaryDir>
-#include <QTest>
+#include <QtCore/QRegularExpression>
+#include <QtCore/QTemporaryDir>
+#include <QtSql/QSqlDatabase>
+#include <QtSql/QSqlQuery>
+#include <QtTest/QTest>
 
 using namespace Sluice::Server;
 

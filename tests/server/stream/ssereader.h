@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // SseReader: a raw-socket SSE client for the stream tests. Sends one GET with the given headers,
 // parses the status line and headers, removes the chunked framing and hands the body to
 // Sluice::SseParser (the SDK's WHATWG parser: the tests read streams exactly as clients do).
@@ -7,11 +8,11 @@
 
 #include <Sluice/SseParser.h>
 
-#include <QByteArray>
-#include <QList>
-#include <QObject>
-#include <QPair>
-#include <QTcpSocket>
+#include <QtCore/QByteArray>
+#include <QtCore/QList>
+#include <QtCore/QObject>
+#include <QtCore/QPair>
+#include <QtNetwork/QTcpSocket>
 
 namespace Sluice::Test {
 

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Shared setup of the stream tests: a user with a session and a prompt on a running server, and
 // event publishing through the real POST events route.
 #pragma once
@@ -5,8 +6,8 @@
 #include "support/httpclient.h"
 #include "support/serverprocess.h"
 
-#include <QJsonObject>
-#include <QTest>
+#include <QtCore/QJsonObject>
+#include <QtTest/QTest>
 
 namespace Sluice::Test {
 

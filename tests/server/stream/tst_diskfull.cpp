@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // The event log on a full disk, for real: the running sluice-server gets a file size limit
 // (RLIMIT_FSIZE through prlimit(2), SIGXFSZ ignored so writes fail with EFBIG instead of killing
 // it; no mount, no root) a little above its database files, so SQLite's writes start failing
@@ -10,9 +11,9 @@
 #include "stream/ssereader.h"
 #include "stream/streamtestsupport.h"
 
-#include <QFileInfo>
-#include <QJsonDocument>
-#include <QTest>
+#include <QtCore/QFileInfo>
+#include <QtCore/QJsonDocument>
+#include <QtTest/QTest>
 
 #include <csignal>
 #include <sys/resource.h>

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Events at the largest size the server accepts with its defaults (a 1 MiB request body, so data
 // of 1 MiB less the envelope) against the real sluice-server, with --stream-buffer-bytes at its
 // default (1 MiB) and at its minimum (4 KiB): replayed from the log, published live, and
@@ -8,9 +9,9 @@
 #include "stream/ssereader.h"
 #include "stream/streamtestsupport.h"
 
-#include <QJsonDocument>
-#include <QRegularExpression>
-#include <QTest>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QRegularExpression>
+#include <QtTest/QTest>
 
 using namespace Sluice::Test;
 

@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Tokens that outlive their reason to exist, against the real sluice-server:
 // - a stream token opens one stream (a replay gets 401 STREAM_TOKEN_USED), and that stream ends at
 //   --stream-max-lifetime;
@@ -8,8 +9,8 @@
 #include "stream/ssereader.h"
 #include "stream/streamtestsupport.h"
 
-#include <QJsonObject>
-#include <QTest>
+#include <QtCore/QJsonObject>
+#include <QtTest/QTest>
 
 using namespace Sluice::Test;
 

@@ -1,8 +1,9 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Unit tests: SSE framing (SseFrame) and the in-memory bus's delivery rules.
 #include "bus/inmemoryeventbus.h"
 #include "stream/sseframe.h"
 
-#include <QTest>
+#include <QtTest/QTest>
 
 using namespace Sluice::Server;
 

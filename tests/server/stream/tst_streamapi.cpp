@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // The stream API against the real sluice-server: the three auth modes, token mistakes, CORS on
 // every stream reply, the events route (validation, 409 after done), Last-Event-ID handling
 // (400, replay of a finished prompt, 204), publishing during replay, logout ending streams, a
@@ -6,9 +7,9 @@
 #include "stream/ssereader.h"
 #include "stream/streamtestsupport.h"
 
-#include <QFile>
-#include <QSignalSpy>
-#include <QTest>
+#include <QtCore/QFile>
+#include <QtTest/QSignalSpy>
+#include <QtTest/QTest>
 
 using namespace Sluice::Test;
 

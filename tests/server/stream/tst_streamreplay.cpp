@@ -1,3 +1,4 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Durable replay and stream lifetime against the real sluice-server: 1 000 events while the client
 // keeps disconnecting at random points and resuming with Last-Event-ID (every event exactly once,
 // in order); SIGKILL + restart on the same data directory (nothing lost); a slow consumer closed
@@ -6,9 +7,9 @@
 #include "stream/ssereader.h"
 #include "stream/streamtestsupport.h"
 
-#include <QFile>
-#include <QRandomGenerator>
-#include <QTest>
+#include <QtCore/QFile>
+#include <QtCore/QRandomGenerator>
+#include <QtTest/QTest>
 
 #include <memory>
 

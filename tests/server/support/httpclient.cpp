@@ -1,9 +1,10 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "support/httpclient.h"
 
-#include <QEventLoop>
-#include <QNetworkReply>
-#include <QNetworkRequest>
-#include <QTimer>
+#include <QtCore/QEventLoop>
+#include <QtCore/QTimer>
+#include <QtNetwork/QNetworkReply>
+#include <QtNetwork/QNetworkRequest>
 
 namespace Sluice::Test {
 

@@ -1,15 +1,16 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // HttpClient: a small synchronous HTTP client for integration tests (QNetworkAccessManager + a
 // local event loop with a timeout). Status 0 means a network error or timeout (see `error`).
 #pragma once
 
-#include <QByteArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QList>
-#include <QNetworkAccessManager>
-#include <QPair>
-#include <QString>
-#include <QUrl>
+#include <QtCore/QByteArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QList>
+#include <QtCore/QPair>
+#include <QtCore/QString>
+#include <QtCore/QUrl>
+#include <QtNetwork/QNetworkAccessManager>
 
 namespace Sluice::Test {
 

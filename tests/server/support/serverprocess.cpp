@@ -1,7 +1,8 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "support/serverprocess.h"
 
-#include <QDeadlineTimer>
-#include <QRegularExpression>
+#include <QtCore/QDeadlineTimer>
+#include <QtCore/QRegularExpression>
 
 #include <csignal>
 

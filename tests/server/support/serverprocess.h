@@ -1,17 +1,18 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // ServerProcess: runs the real sluice-server binary for integration tests (seam 5 of the server
 // contract). start() launches it on 127.0.0.1 port 0 with a temporary data directory and waits for
 // "sluice-server listening on http://127.0.0.1:PORT"; all stdout+stderr is captured into
 // logOutput(); the destructor stops the process (SIGTERM, then SIGKILL) even when a test fails.
 #pragma once
 
-#include <QByteArray>
-#include <QMap>
-#include <QProcess>
-#include <QProcessEnvironment>
-#include <QString>
-#include <QStringList>
-#include <QTemporaryDir>
-#include <QUrl>
+#include <QtCore/QByteArray>
+#include <QtCore/QMap>
+#include <QtCore/QProcess>
+#include <QtCore/QProcessEnvironment>
+#include <QtCore/QString>
+#include <QtCore/QStringList>
+#include <QtCore/QTemporaryDir>
+#include <QtCore/QUrl>
 
 #include <memory>
 
