@@ -1,8 +1,8 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // sluice-server entry point: `sluice-server [options]` runs the server, `sluice-server user ...`
 // manages accounts.
-#include "app/applogging.h"
 #include "app/demouser.h"
+#include "app/logconfiguration.h"
 #include "app/serverapp.h"
 #include "cli/usercommand.h"
 #include "common/signalwatcher.h"
@@ -10,8 +10,8 @@
 #include "config/keyfiles.h"
 #include "config/secrets.h"
 #include "http/filelimits.h"
-#include "http/httplogging.h"
 #include "http/requestlog.h"
+#include "logging.h"
 #include "ops/producerkey.h"
 
 #include <QtCore/QCoreApplication>

@@ -1,8 +1,6 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "app/serverapp.h"
 
-#include "app/applogging.h"
-#include "app/servercontext.h"
 #include "auth/authenticator.h"
 #include "auth/loginratelimiter.h"
 #include "auth/refreshtokenservice.h"
@@ -14,6 +12,7 @@
 #include "http/jsonreply.h"
 #include "http/listener.h"
 #include "http/requestlog.h"
+#include "logging.h"
 #include "metrics/metrics.h"
 #include "ops/promptlifecycle.h"
 #include "ops/streamlimits.h"
@@ -22,6 +21,7 @@
 #include "routes/healthroutes.h"
 #include "routes/metricsroutes.h"
 #include "routes/promptroutes.h"
+#include "routes/servercontext.h"
 #include "routes/sessionroutes.h"
 #include "routes/streamroutes.h"
 #include "store/sqlitestore.h"
@@ -76,10 +76,7 @@ bool ServerApp::start(bool listen, QString *error)
     m_refreshTokens = std::make_unique<RefreshTokenService>(*m_store, m_config.refreshTokenTtl);
     m_loginLimiter
         = std::make_unique<LoginRateLimiter>(m_config.loginMaxFailures, m_config.loginWindow);
-    m_context.reset(new ServerContext {
-        m_config, *m_store, *m_tokens, *m_authenticator, *m_refreshTokens, *m_loginLimiter, m_cors,
-        m_finisher, *m_routes, *m_metrics, *m_streamLimits, *m_promptLifecycle });
-    // streaming: bus → publisher (log first, then fan-out) → hub of open SSE streams.
+    // Streaming: bus → publisher (log first, then fan-out) → hub of open SSE streams.
     m_bus = std::make_unique<InMemoryEventBus>();
     m_streams = std::make_unique<StreamHub>(
         *m_store, *m_bus,
@@ -87,9 +84,10 @@ bool ServerApp::start(bool listen, QString *error)
                              m_config.sseRetry, m_config.streamStallTimeout });
     m_streams->metrics().setMetrics(m_metrics.get());
     m_publisher = std::make_unique<EventPublisher>(*m_store, *m_bus, m_streams->metrics());
-    m_context->bus = m_bus.get();
-    m_context->streams = m_streams.get();
-    m_context->publisher = m_publisher.get();
+    m_context.reset(new ServerContext { m_config, *m_store, *m_tokens, *m_authenticator,
+                                        *m_refreshTokens, *m_loginLimiter, m_cors, m_finisher,
+                                        *m_routes, *m_metrics, *m_streamLimits, *m_promptLifecycle,
+                                        *m_bus, *m_streams, *m_publisher });
     if (!startDemoProducer(error))
         return false;
 
@@ -183,7 +181,7 @@ bool ServerApp::startDemoProducer(QString *error)
     }
     // Demo events take the same path as real ones: durable log first, then the bus.
     m_demoProducer = new DemoProducer(
-        [this](const QString &promptId, const QString &type, const QJsonValue &data) {
+        [this](const QString &promptId, EventType type, const QJsonValue &data) {
             return m_publisher->publish(promptId, type, data).id.has_value();
         },
         m_config.demoSpeed, std::move(transcript), m_metrics.get(), this);

@@ -2,9 +2,9 @@
 #include "auth/authenticator.h"
 
 #include "auth/accesscookie.h"
-#include "auth/authlog.h"
 #include "auth/tokenservice.h"
 #include "http/jsonreply.h"
+#include "logging.h"
 #include "store/store.h"
 
 #include <QtCore/QUrlQuery>

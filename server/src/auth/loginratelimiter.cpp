@@ -1,7 +1,7 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "auth/loginratelimiter.h"
 
-#include "auth/authlog.h"
+#include "logging.h"
 
 namespace Sluice::Server {
 

@@ -1,7 +1,7 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "auth/refreshtokenservice.h"
 
-#include "auth/authlog.h"
+#include "logging.h"
 #include "store/randomid.h"
 
 #include <QtCore/QCryptographicHash>

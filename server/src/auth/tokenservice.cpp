@@ -1,8 +1,8 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "auth/tokenservice.h"
 
-#include "auth/authlog.h"
 #include "config/serverconfig.h"
+#include "logging.h"
 #include "store/randomid.h"
 
 #include <QtCore/QJsonDocument>

@@ -1,8 +1,8 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "config/keyfiles.h"
 
-#include "config/configlogging.h"
 #include "config/secrets.h"
+#include "logging.h"
 
 #include <QtCore/QDir>
 #include <QtCore/QFile>

@@ -1,7 +1,7 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "config/secrets.h"
 
-#include "config/configlogging.h"
+#include "logging.h"
 
 #include <QtCore/QFile>
 

@@ -1,8 +1,8 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "demo/demoproducer.h"
 
-#include "demo/demologging.h"
 #include "demo/demorun.h"
+#include "logging.h"
 #include "metrics/metrics.h"
 
 namespace Sluice::Server {
@@ -28,7 +28,7 @@ void DemoProducer::start(const PromptRecord &prompt)
     const QString promptId = prompt.id;
     auto *run = new DemoRun(
         std::move(steps), m_speed,
-        [this, promptId](const QString &type, const QJsonValue &data) {
+        [this, promptId](EventType type, const QJsonValue &data) {
             return m_publish(promptId, type, data);
         },
         this);

@@ -8,6 +8,8 @@
 // dropped with the producer (server shutdown).
 #pragma once
 
+#include "stream/eventtype.h"
+
 #include "demo/demoscript.h"
 #include "store/store.h"
 
@@ -29,7 +31,7 @@ class DemoProducer : public QObject
 public:
     // True when the event was appended.
     using Publish
-        = std::function<bool(const QString &promptId, const QString &type, const QJsonValue &data)>;
+        = std::function<bool(const QString &promptId, EventType type, const QJsonValue &data)>;
 
     // `transcript` empty: simulated runs. `metrics` may be null.
     DemoProducer(Publish publish, double speed, QList<DemoStep> transcript,

@@ -2,6 +2,8 @@
 // DemoRun: plays the steps of one demo run for one prompt with a single-shot timer per step.
 #pragma once
 
+#include "stream/eventtype.h"
+
 #include "demo/demoscript.h"
 
 #include <QtCore/QObject>
@@ -15,7 +17,7 @@ class DemoRun : public QObject
 {
     Q_OBJECT
 public:
-    using Publish = std::function<bool(const QString &type, const QJsonValue &data)>;
+    using Publish = std::function<bool(EventType type, const QJsonValue &data)>;
 
     DemoRun(QList<DemoStep> steps, double speed, Publish publish, QObject *parent = nullptr);
     void start();

@@ -37,7 +37,7 @@ public:
         const QStringList words = text.split(u' ');
         for (qsizetype i = 0; i < words.size(); ++i) {
             const QString chunk = i + 1 < words.size() ? words.at(i) + u' ' : words.at(i);
-            add(i == 0 ? firstDelayMs : jitter(45), QStringLiteral("message"),
+            add(i == 0 ? firstDelayMs : jitter(45), EventType::Message,
                 QJsonObject { { QStringLiteral("delta"), chunk } });
             m_said += chunk;
             m_outputTokens += 1;
@@ -47,7 +47,7 @@ public:
     QString useTool(const QString &name, const QJsonObject &input, int delayMs)
     {
         const QString id = toolId();
-        add(delayMs, QStringLiteral("tool_use"),
+        add(delayMs, EventType::ToolUse,
             QJsonObject { { QStringLiteral("id"), id },
                           { QStringLiteral("name"), name },
                           { QStringLiteral("input"), input } });
@@ -56,24 +56,24 @@ public:
 
     void toolResult(const QString &id, const QString &content, int delayMs)
     {
-        add(delayMs, QStringLiteral("tool_result"),
+        add(delayMs, EventType::ToolResult,
             QJsonObject { { QStringLiteral("tool_use_id"), id },
                           { QStringLiteral("content"), content },
                           { QStringLiteral("is_error"), false } });
         m_inputTokens += int(content.size() / 4);
     }
 
-    void add(int delayMs, const QString &type, const QJsonValue &data)
+    void add(int delayMs, EventType type, const QJsonValue &data)
     {
         m_steps.append({ delayMs, type, data });
     }
 
     QList<DemoStep> finish(int inputTokens)
     {
-        add(jitter(120), QStringLiteral("message"),
+        add(jitter(120), EventType::Message,
             QJsonObject { { QStringLiteral("text"), m_said.trimmed() },
                           { QStringLiteral("final"), true } });
-        add(jitter(80), QStringLiteral("done"),
+        add(jitter(80), EventType::Done,
             QJsonObject {
                 { QStringLiteral("reason"), QStringLiteral("end_turn") },
                 { QStringLiteral("usage"),
@@ -105,7 +105,7 @@ QString quoted(const QString &promptText)
 QList<DemoStep> simulatedRun(const QString &promptText, quint32 seed)
 {
     Builder b(seed);
-    b.add(b.jitter(150), QStringLiteral("status"),
+    b.add(b.jitter(150), EventType::Status,
           QJsonObject { { QStringLiteral("state"), QStringLiteral("running") } });
     b.say(QStringLiteral("Let me look at the project first to answer %1.").arg(quoted(promptText)),
           b.jitter(400));
@@ -192,27 +192,27 @@ std::optional<QList<DemoStep>> loadTranscript(const QString &path, QString *erro
         if (parseError.error != QJsonParseError::NoError || !doc.isObject())
             return fail(QStringLiteral("not a JSON object"));
         const QJsonObject object = doc.object();
-        const QString type = object.value(QLatin1String("type")).toString();
-        if (!eventTypes.contains(type))
+        const auto type = parseEventType(object.value(QLatin1String("type")).toString());
+        if (!type)
             return fail(QStringLiteral("\"type\" must be one of %1")
-                            .arg(eventTypes.join(QStringLiteral(", "))));
+                            .arg(eventTypeNames().join(QStringLiteral(", "))));
         const QJsonValue delay = object.value(QLatin1String("delay_ms"));
         if (!delay.isUndefined()
             && (!delay.isDouble() || delay.toDouble() < 0 || delay.toDouble() > 600000))
             return fail(QStringLiteral("\"delay_ms\" must be a number in [0, 600000]"));
         if (!object.value(QLatin1String("data")).isObject())
             return fail(QStringLiteral("\"data\" must be a JSON object"));
-        if (!steps.isEmpty() && steps.constLast().type == u"done")
+        if (!steps.isEmpty() && steps.constLast().type == EventType::Done)
             return fail(QStringLiteral("event after \"done\""));
-        steps.append({ int(delay.toDouble()), type, object.value(QLatin1String("data")) });
+        steps.append({ int(delay.toDouble()), *type, object.value(QLatin1String("data")) });
     }
     if (steps.isEmpty()) {
         *error = QStringLiteral("%1 holds no events").arg(path);
         return std::nullopt;
     }
-    if (steps.constLast().type != u"done") {
+    if (steps.constLast().type != EventType::Done) {
         steps.append(
-            { 0, QStringLiteral("done"),
+            { 0, EventType::Done,
               QJsonObject { { QStringLiteral("reason"), QStringLiteral("end_of_transcript") } } });
     }
     return steps;

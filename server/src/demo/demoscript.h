@@ -12,6 +12,8 @@
 //   done         {"reason": "end_turn", "usage": {"input_tokens": n, "output_tokens": n}}
 #pragma once
 
+#include "stream/eventtype.h"
+
 #include <QtCore/QJsonValue>
 #include <QtCore/QList>
 #include <QtCore/QString>
@@ -23,15 +25,11 @@ namespace Sluice::Server {
 struct DemoStep
 {
     int delayMs = 0; // pause before this step, at speed 1
-    QString type;
+    EventType type = EventType::Message;
     QJsonValue data;
 };
 
 namespace DemoScript {
-
-inline const QStringList eventTypes
-    = { QStringLiteral("message"), QStringLiteral("tool_use"), QStringLiteral("tool_result"),
-        QStringLiteral("status"),  QStringLiteral("error"),    QStringLiteral("done") };
 
 // A simulated run answering `promptText`; `seed` varies ids and pacing (same seed → same run).
 QList<DemoStep> simulatedRun(const QString &promptText, quint32 seed);

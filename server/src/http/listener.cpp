@@ -1,8 +1,8 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "http/listener.h"
 
-#include "http/httplogging.h"
 #include "http/requestlog.h"
+#include "logging.h"
 
 #include <QtCore/QFile>
 #include <QtCore/QSocketNotifier>

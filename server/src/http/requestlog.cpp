@@ -2,7 +2,7 @@
 #include "http/requestlog.h"
 
 #include "common/redaction.h"
-#include "http/httplogging.h"
+#include "logging.h"
 
 #include <QtCore/QElapsedTimer>
 

@@ -2,8 +2,8 @@
 #include "ops/streamlimits.h"
 
 #include "http/jsonreply.h"
+#include "logging.h"
 #include "metrics/metrics.h"
-#include "ops/opslogging.h"
 
 namespace Sluice::Server {
 

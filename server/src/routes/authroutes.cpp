@@ -1,10 +1,8 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "routes/authroutes.h"
 
-#include "app/servercontext.h"
 #include "auth/accesscookie.h"
 #include "auth/authenticator.h"
-#include "auth/authlog.h"
 #include "auth/loginratelimiter.h"
 #include "auth/passwordhasher.h"
 #include "auth/refreshtokenservice.h"
@@ -12,6 +10,8 @@
 #include "config/serverconfig.h"
 #include "http/jsonreply.h"
 #include "http/routetable.h"
+#include "logging.h"
+#include "routes/servercontext.h"
 #include "store/store.h"
 #include "stream/streamhub.h"
 
@@ -171,8 +171,7 @@ QHttpServerResponse refresh(ServerContext &ctx, const QHttpServerRequest &reques
         // (the mark) and so do the user's open streams.
         if (!result.userId.isEmpty()) {
             ctx.store.invalidateTokensIssuedBefore(result.userId, QDateTime::currentDateTimeUtc());
-            if (ctx.streams)
-                ctx.streams->endStreamsForUser(result.userId, "session revoked");
+            ctx.streams.endStreamsForUser(result.userId, "session revoked");
         }
         break;
     }
@@ -209,12 +208,10 @@ QHttpServerResponse logout(ServerContext &ctx, const QHttpServerRequest &request
         return internalError();
     qCInfo(lcAuth).noquote() << "user" << auth.userId << "logged out"
                              << (everywhere ? "everywhere" : "on one device");
-    if (ctx.streams) {
-        if (everywhere)
-            ctx.streams->endStreamsForUser(auth.userId, "logged out");
-        else if (!deviceFamily.isEmpty())
-            ctx.streams->endStreamsForFamily(deviceFamily, "logged out");
-    }
+    if (everywhere)
+        ctx.streams.endStreamsForUser(auth.userId, "logged out");
+    else if (!deviceFamily.isEmpty())
+        ctx.streams.endStreamsForFamily(deviceFamily, "logged out");
     QHttpServerResponse response(Status::NoContent);
     noStore(response);
     if (ctx.config.cookieMode)

@@ -1,13 +1,13 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "routes/eventroutes.h"
 
-#include "app/servercontext.h"
 #include "auth/authenticator.h"
 #include "config/serverconfig.h"
 #include "http/jsonreply.h"
 #include "http/routetable.h"
 #include "ops/producerkey.h"
 #include "routes/routesupport.h"
+#include "routes/servercontext.h"
 #include "store/store.h"
 #include "stream/eventpublisher.h"
 
@@ -69,11 +69,15 @@ QHttpServerResponse postEvent(ServerContext &ctx, const QHttpServerRequest &requ
     const auto body = parseJsonBody(request, &error);
     if (!body)
         return error;
-    const QJsonValue type = body->value(QStringLiteral("type"));
-    if (!type.isString())
+    const QJsonValue typeName = body->value(QStringLiteral("type"));
+    if (!typeName.isString())
         return Routes::validationError(QStringLiteral("field \"type\" must be a string"));
+    const auto type = parseEventType(typeName.toString());
+    if (!type)
+        return Routes::validationError(QStringLiteral("type must be one of: %1")
+                                           .arg(eventTypeNames().join(QStringLiteral(", "))));
     const EventPublisher::Result result
-        = ctx.publisher->publish(promptId, type.toString(), body->value(QStringLiteral("data")));
+        = ctx.publisher.publish(promptId, *type, body->value(QStringLiteral("data")));
     if (!result.id) {
         // A storage failure (disk full, I/O error) passes: the producer retries after a second.
         if (result.httpStatus == 503)

@@ -1,13 +1,13 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "routes/metricsroutes.h"
 
-#include "app/servercontext.h"
 #include "auth/authenticator.h"
 #include "config/secrets.h"
 #include "config/serverconfig.h"
 #include "http/jsonreply.h"
 #include "http/routetable.h"
 #include "metrics/metrics.h"
+#include "routes/servercontext.h"
 
 #include <QtHttpServer/QHttpServerRequest>
 #include <QtHttpServer/QHttpServerResponse>

@@ -1,11 +1,11 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "routes/promptroutes.h"
 
-#include "app/servercontext.h"
 #include "http/jsonreply.h"
 #include "http/routetable.h"
 #include "ops/promptlifecycle.h"
 #include "routes/routesupport.h"
+#include "routes/servercontext.h"
 
 #include <QtCore/QJsonArray>
 

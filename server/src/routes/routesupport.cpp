@@ -1,10 +1,10 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "routes/routesupport.h"
 
-#include "app/servercontext.h"
 #include "auth/authenticator.h"
 #include "http/jsonreply.h"
 #include "metrics/metrics.h"
+#include "routes/servercontext.h"
 
 #include <QtHttpServer/QHttpServerRequest>
 
@@ -138,7 +138,7 @@ QJsonObject promptJson(const PromptRecord &prompt)
     return { { QStringLiteral("id"), prompt.id },
              { QStringLiteral("sessionId"), prompt.sessionId },
              { QStringLiteral("text"), prompt.text },
-             { QStringLiteral("status"), prompt.status },
+             { QStringLiteral("status"), promptStatusName(prompt.status) },
              { QStringLiteral("createdAt"), isoTime(prompt.createdAt) } };
 }
 

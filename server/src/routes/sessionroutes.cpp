@@ -1,10 +1,10 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "routes/sessionroutes.h"
 
-#include "app/servercontext.h"
 #include "http/jsonreply.h"
 #include "http/routetable.h"
 #include "routes/routesupport.h"
+#include "routes/servercontext.h"
 
 #include <QtCore/QJsonArray>
 

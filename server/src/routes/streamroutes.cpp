@@ -1,7 +1,6 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "routes/streamroutes.h"
 
-#include "app/servercontext.h"
 #include "auth/authenticator.h"
 #include "auth/tokenservice.h"
 #include "config/serverconfig.h"
@@ -9,13 +8,14 @@
 #include "http/jsonreply.h"
 #include "http/responsefinisher.h"
 #include "http/routetable.h"
+#include "logging.h"
 #include "ops/streamlimits.h"
 #include "routes/routesupport.h"
+#include "routes/servercontext.h"
 #include "store/store.h"
 #include "stream/lasteventid.h"
 #include "stream/ssestream.h"
 #include "stream/streamhub.h"
-#include "stream/streamlogging.h"
 
 #include <QtCore/QJsonObject>
 #include <QtHttpServer/QHttpServerRequest>
@@ -63,7 +63,7 @@ void openStream(ServerContext &ctx, const QHttpServerRequest &request, const QSt
 {
     const QString &sessionId = args.at(0);
     const QString &promptId = args.at(1);
-    if (ctx.streams->isDraining()) {
+    if (ctx.streams.isDraining()) {
         reply(ctx, request, responder,
               jsonError(Status::ServiceUnavailable, ErrorCode::serviceUnavailable,
                         QStringLiteral("the server is shutting down"), std::chrono::seconds(1)));
@@ -72,9 +72,8 @@ void openStream(ServerContext &ctx, const QHttpServerRequest &request, const QSt
 
     const AuthResult auth = ctx.authenticator.authenticateStream(request, sessionId, promptId);
     if (!auth.ok) {
-        ctx.streams->metrics().authFailure(auth.httpStatus == 403
-                                               ? QByteArrayLiteral("wrong_stream")
-                                               : QByteArrayLiteral("stream"));
+        ctx.streams.metrics().authFailure(auth.httpStatus == 403 ? QByteArrayLiteral("wrong_stream")
+                                                                 : QByteArrayLiteral("stream"));
         reply(ctx, request, responder, Routes::authFailure(auth));
         return;
     }
@@ -92,7 +91,8 @@ void openStream(ServerContext &ctx, const QHttpServerRequest &request, const QSt
     }
     const qint64 lastId = std::get<qint64>(parsedId);
     // The client has seen everything of a finished prompt: 204 tells it to stop reconnecting.
-    if (prompt->status == u"done" && ctx.store.eventsAfter(promptId, lastId, 1).isEmpty()) {
+    if (prompt->status == PromptStatus::Done
+        && ctx.store.eventsAfter(promptId, lastId, 1).isEmpty()) {
         reply(ctx, request, responder, QHttpServerResponse(Status::NoContent));
         return;
     }
@@ -104,13 +104,13 @@ void openStream(ServerContext &ctx, const QHttpServerRequest &request, const QSt
 
     const QDateTime endsAt = streamEndsAt(ctx, auth);
     auto *stream = new SseStream(std::move(responder), ctx.finisher.responderHeaders(request),
-                                 ctx.streams->options());
+                                 ctx.streams.options());
     ctx.finisher.logResponderReply(request, 200);
     qCInfo(lcStream, "stream opened: prompt %s, user %s, after id %lld", qPrintable(promptId),
            qPrintable(auth.userId), static_cast<long long>(lastId));
     StreamLimits *limits = &ctx.streamLimits;
-    ctx.streams->open(stream, StreamOwner { auth.userId, auth.familyId, auth.issuedAt }, promptId,
-                      lastId, endsAt, [limits, userId = auth.userId] { limits->release(userId); });
+    ctx.streams.open(stream, StreamOwner { auth.userId, auth.familyId, auth.issuedAt }, promptId,
+                     lastId, endsAt, [limits, userId = auth.userId] { limits->release(userId); });
 }
 
 QHttpServerResponse streamToken(ServerContext &ctx, const QHttpServerRequest &request,

@@ -1,7 +1,7 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "store/migrations.h"
 
-#include "store/storelog.h"
+#include "logging.h"
 
 #include <QtSql/QSqlDatabase>
 #include <QtSql/QSqlError>

@@ -1,9 +1,9 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "store/sqlitestore.h"
 
+#include "logging.h"
 #include "store/migrations.h"
 #include "store/randomid.h"
-#include "store/storelog.h"
 
 #include <QtCore/QDir>
 #include <QtCore/QFile>
@@ -121,8 +121,12 @@ SessionRecord sessionFrom(const QSqlQuery &q)
 
 PromptRecord promptFrom(const QSqlQuery &q)
 {
-    return { q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
-             q.value(3).toString(), q.value(4).toString(), fromMs(q.value(5)) };
+    return { q.value(0).toString(),
+             q.value(1).toString(),
+             q.value(2).toString(),
+             q.value(3).toString(),
+             parsePromptStatus(q.value(4).toString()).value_or(PromptStatus::Failed),
+             fromMs(q.value(5)) };
 }
 
 RefreshTokenRecord refreshFrom(const QSqlQuery &q)
@@ -264,7 +268,7 @@ std::optional<PromptRecord> SqliteStore::createPrompt(const QString &sessionId, 
                           sessionId,
                           owner.query.value(0).toString(),
                           text,
-                          QStringLiteral("pending"),
+                          PromptStatus::Pending,
                           QDateTime::fromMSecsSinceEpoch(nowMs(), Qt::UTC) };
     owner.query.finish();
     Statement s(m_db,
@@ -274,7 +278,7 @@ std::optional<PromptRecord> SqliteStore::createPrompt(const QString &sessionId, 
              .bind(sessionId)
              .bind(record.userId)
              .bind(text)
-             .bind(record.status)
+             .bind(promptStatusName(record.status))
              .bind(record.createdAt.toMSecsSinceEpoch())
              .exec()
         || !tx.commit())
@@ -305,10 +309,10 @@ QList<PromptRecord> SqliteStore::promptsForSession(const QString &sessionId)
     return out;
 }
 
-bool SqliteStore::setPromptStatus(const QString &promptId, const QString &status)
+bool SqliteStore::setPromptStatus(const QString &promptId, PromptStatus status)
 {
     Statement s(m_db, "UPDATE prompts SET status = ? WHERE id = ?");
-    return s.bind(status).bind(promptId).exec() && s.query.numRowsAffected() == 1;
+    return s.bind(promptStatusName(status)).bind(promptId).exec() && s.query.numRowsAffected() == 1;
 }
 
 // --- users ---
@@ -596,15 +600,17 @@ AppendResult SqliteStore::appendEvent(const QString &promptId, const EventAppend
         result.outcome = Outcome::NoSuchPrompt;
         return result;
     }
-    const QString status = read.query.value(0).toString();
+    const QString statusName = read.query.value(0).toString();
+    const auto status = parsePromptStatus(statusName);
     const qint64 seq = read.query.value(1).toLongLong() + 1;
     read.query.finish();
-    if (!event.closedStatus.isEmpty() && status == event.closedStatus) {
+    if (event.closedStatus && status == event.closedStatus) {
         result.outcome = Outcome::Refused;
         return result;
     }
-    const bool changeStatus = !event.newStatus.isEmpty()
-        && (event.onlyFromStatus.isEmpty() || status == event.onlyFromStatus);
+    const bool changeStatus
+        = event.newStatus && (!event.onlyFromStatus || status == event.onlyFromStatus);
+    const QString statusAfter = changeStatus ? promptStatusName(*event.newStatus) : statusName;
     Statement insert(m_db,
                      "INSERT INTO events (prompt_id, seq, type, data, created_at) "
                      "VALUES (?, ?, ?, ?, ?)");
@@ -617,7 +623,7 @@ AppendResult SqliteStore::appendEvent(const QString &promptId, const EventAppend
         return result;
     // Same transaction: the prompt's sequence number and status move with the event.
     Statement update(m_db, "UPDATE prompts SET last_seq = ?, status = ? WHERE id = ?");
-    if (!update.bind(seq).bind(changeStatus ? event.newStatus : status).bind(promptId).exec()
+    if (!update.bind(seq).bind(statusAfter).bind(promptId).exec()
         || update.query.numRowsAffected() != 1 || !tx.commit())
         return result; // ~Transaction rolls the insert back
     result.outcome = Outcome::Appended;

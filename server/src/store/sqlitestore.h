@@ -37,7 +37,7 @@ public:
                                              const QString &text) override;
     std::optional<PromptRecord> prompt(const QString &promptId) override;
     QList<PromptRecord> promptsForSession(const QString &sessionId) override;
-    bool setPromptStatus(const QString &promptId, const QString &status) override;
+    bool setPromptStatus(const QString &promptId, PromptStatus status) override;
 
     std::optional<UserRecord> createUser(const QString &name,
                                          const QByteArray &passwordHash) override;

@@ -13,6 +13,8 @@
 // committed its write durably (SQLite WAL + synchronous=FULL).
 #pragma once
 
+#include "store/promptstatus.h"
+
 #include <QtCore/QByteArray>
 #include <QtCore/QDateTime>
 #include <QtCore/QHash>
@@ -57,7 +59,7 @@ struct PromptRecord
     QString sessionId;
     QString userId;
     QString text;
-    QString status; // "pending" on creation; later "running", "done", "failed"
+    PromptStatus status = PromptStatus::Pending;
     QDateTime createdAt;
 };
 
@@ -106,11 +108,11 @@ struct EventRecord
 // all (Store::appendEvent(promptId, EventAppend)).
 struct EventAppend
 {
-    QString type;
+    QString type; // its wire name (see stream/eventtype.h)
     QByteArray jsonData; // compact JSON
-    QString newStatus; // non-empty: the prompt's status after the append...
-    QString onlyFromStatus; // ...if non-empty, only when its status is this one now
-    QString closedStatus; // non-empty: a prompt in this status takes no event (Refused)
+    std::optional<PromptStatus> newStatus; // set: the prompt's status after the append...
+    std::optional<PromptStatus> onlyFromStatus; // ...if set, only when its status is this one now
+    std::optional<PromptStatus> closedStatus; // set: a prompt in this status takes no event
 };
 
 struct AppendResult
@@ -136,10 +138,10 @@ public:
     virtual std::optional<SessionRecord> session(const QString &sessionId) = 0;
     virtual QList<SessionRecord> sessionsForUser(const QString &userId) = 0; // newest first
     virtual std::optional<PromptRecord> createPrompt(const QString &sessionId, const QString &text)
-        = 0; // status "pending"
+        = 0; // status Pending
     virtual std::optional<PromptRecord> prompt(const QString &promptId) = 0;
     virtual QList<PromptRecord> promptsForSession(const QString &sessionId) = 0; // oldest first
-    virtual bool setPromptStatus(const QString &promptId, const QString &status) = 0;
+    virtual bool setPromptStatus(const QString &promptId, PromptStatus status) = 0;
 
     // --- users ---
     // createUser fails (nullopt) when the name is taken (names are unique ignoring ASCII case).

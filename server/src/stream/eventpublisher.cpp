@@ -3,8 +3,8 @@
 
 #include "bus/eventbus.h"
 #include "http/jsonreply.h"
+#include "logging.h"
 #include "store/store.h"
-#include "stream/streamlogging.h"
 #include "stream/streammetrics.h"
 
 #include <QtCore/QJsonDocument>
@@ -25,27 +25,14 @@ EventPublisher::EventPublisher(Store &store, EventBus &bus, const StreamMetrics 
     , m_metrics(metrics)
 { }
 
-const QStringList &EventPublisher::eventTypes()
-{
-    static const QStringList types { QStringLiteral("message"),     QStringLiteral("tool_use"),
-                                     QStringLiteral("tool_result"), QStringLiteral("status"),
-                                     QStringLiteral("error"),       QStringLiteral("done") };
-    return types;
-}
-
-EventPublisher::Result EventPublisher::publish(const QString &promptId, const QString &type,
+EventPublisher::Result EventPublisher::publish(const QString &promptId, EventType type,
                                                const QJsonValue &data)
 {
-    if (!eventTypes().contains(type)) {
-        return failure(
-            400, ErrorCode::validation,
-            QStringLiteral("type must be one of: %1").arg(eventTypes().join(QStringLiteral(", "))));
-    }
     // data: a JSON object; `done` may omit it.
     QJsonObject object;
     if (data.isObject()) {
         object = data.toObject();
-    } else if (!(type == u"done" && (data.isUndefined() || data.isNull()))) {
+    } else if (!(type == EventType::Done && (data.isUndefined() || data.isNull()))) {
         return failure(400, ErrorCode::validation, QStringLiteral("data must be a JSON object"));
     }
     const QByteArray json = QJsonDocument(object).toJson(QJsonDocument::Compact);
@@ -55,11 +42,11 @@ EventPublisher::Result EventPublisher::publish(const QString &promptId, const QS
 
     // One transaction: the event and the status it implies (`done` finishes the prompt, the
     // first event moves it from pending to running) commit together or not at all.
-    EventAppend append { type, json, QStringLiteral("running"), QStringLiteral("pending"),
-                         finishedStatus };
-    if (type == u"done") {
-        append.newStatus = finishedStatus;
-        append.onlyFromStatus.clear();
+    EventAppend append { eventTypeName(type), json, PromptStatus::Running, PromptStatus::Pending,
+                         PromptStatus::Done };
+    if (type == EventType::Done) {
+        append.newStatus = PromptStatus::Done;
+        append.onlyFromStatus.reset();
     }
     const AppendResult stored = m_store.appendEvent(promptId, append);
     switch (stored.outcome) {
@@ -74,7 +61,7 @@ EventPublisher::Result EventPublisher::publish(const QString &promptId, const QS
         // Disk full, I/O error or lock timeout: nothing was stored (the transaction rolled
         // back), everything acknowledged before is intact. Retrying later is safe.
         qCWarning(lcStream, "prompt %s: %s event not stored (storage failure); answered 503",
-                  qPrintable(promptId), qPrintable(type));
+                  qPrintable(promptId), qPrintable(eventTypeName(type)));
         return failure(503, ErrorCode::serviceUnavailable,
                        QStringLiteral("the event could not be stored (the server's storage is "
                                       "full or failing); nothing was stored, retry later"));
@@ -82,7 +69,7 @@ EventPublisher::Result EventPublisher::publish(const QString &promptId, const QS
     const qint64 seq = stored.seq;
     m_metrics.eventAppended();
     // Durable first, then fan-out.
-    m_bus.publish({ promptId, seq, type, json });
+    m_bus.publish({ promptId, seq, eventTypeName(type), json });
     return { seq, 201, {}, {} };
 }
 

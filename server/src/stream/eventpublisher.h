@@ -7,6 +7,8 @@
 // SERVICE_UNAVAILABLE: the producer retries later, nothing acknowledged is lost.
 #pragma once
 
+#include "stream/eventtype.h"
+
 #include <QtCore/QByteArray>
 #include <QtCore/QJsonValue>
 #include <QtCore/QString>
@@ -33,10 +35,8 @@ public:
 
     EventPublisher(Store &store, EventBus &bus, const StreamMetrics &metrics);
 
-    Result publish(const QString &promptId, const QString &type, const QJsonValue &data);
+    Result publish(const QString &promptId, EventType type, const QJsonValue &data);
 
-    static const QStringList &eventTypes(); // message, tool_use, tool_result, status, error, done
-    static inline const QString finishedStatus = QStringLiteral("done");
     static constexpr qsizetype maxDataBytes = 1 << 20;
 
 private:

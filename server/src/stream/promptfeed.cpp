@@ -1,8 +1,10 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "stream/promptfeed.h"
 
+#include "stream/eventtype.h"
+
+#include "logging.h"
 #include "store/store.h"
-#include "stream/streamlogging.h"
 #include "stream/streammetrics.h"
 
 #include <QtCore/QJsonDocument>
@@ -116,7 +118,7 @@ SseStream::SendResult PromptFeed::send(qint64 seq, const QString &type, const QB
     if (result != SseStream::SendResult::Sent)
         return result;
     m_lastSent = seq;
-    if (type == u"done") {
+    if (type == eventTypeName(EventType::Done)) {
         m_stream->finish();
         return SseStream::SendResult::Closed;
     }

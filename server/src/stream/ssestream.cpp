@@ -2,8 +2,8 @@
 #include "stream/ssestream.h"
 
 #include "http/httpcompat.h"
+#include "logging.h"
 #include "stream/sseframe.h"
-#include "stream/streamlogging.h"
 
 #include <QtHttpServer/QHttpServerResponder>
 #include <QtNetwork/QTcpSocket>

@@ -1,9 +1,9 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "stream/streamhub.h"
 
+#include "logging.h"
 #include "store/store.h"
 #include "stream/promptfeed.h"
-#include "stream/streamlogging.h"
 
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QPointer>

@@ -54,7 +54,7 @@ void verifyWellFormed(const QList<QPair<QString, QJsonValue>> &events)
     for (qsizetype i = 0; i < events.size(); ++i) {
         const QString &type = events.at(i).first;
         const QJsonObject data = events.at(i).second.toObject();
-        QVERIFY2(DemoScript::eventTypes.contains(type), qPrintable(type));
+        QVERIFY2(parseEventType(type).has_value(), qPrintable(type));
         QVERIFY2(events.at(i).second.isObject(), qPrintable(type));
         if (type == u"done")
             QCOMPARE(i, events.size() - 1);
@@ -109,7 +109,7 @@ void TestDemoProducer::simulatedRunIsWellFormed()
         QList<QPair<QString, QJsonValue>> events;
         for (const DemoStep &step : DemoScript::simulatedRun(QStringLiteral("hello"), seed)) {
             QVERIFY(step.delayMs >= 0);
-            events.append({ step.type, step.data });
+            events.append({ eventTypeName(step.type), step.data });
         }
         verifyWellFormed(events);
         if (QTest::currentTestFailed())
@@ -122,13 +122,13 @@ void TestDemoProducer::simulatedRunUsesTools()
     const auto steps = DemoScript::simulatedRun(QStringLiteral("x"), 7);
     QStringList tools;
     for (const DemoStep &step : steps) {
-        if (step.type == u"tool_use")
+        if (step.type == EventType::ToolUse)
             tools.append(step.data.toObject().value(QLatin1String("name")).toString());
     }
     QCOMPARE(tools, (QStringList { QStringLiteral("read_file"), QStringLiteral("run_command") }));
     const QJsonObject readInput = [&] {
         for (const DemoStep &step : steps) {
-            if (step.type == u"tool_use")
+            if (step.type == EventType::ToolUse)
                 return step.data.toObject().value(QLatin1String("input")).toObject();
         }
         return QJsonObject();
@@ -152,7 +152,7 @@ void TestDemoProducer::sampleTranscriptLoads()
     QVERIFY2(steps, qPrintable(error));
     QList<QPair<QString, QJsonValue>> events;
     for (const DemoStep &step : *steps)
-        events.append({ step.type, step.data });
+        events.append({ eventTypeName(step.type), step.data });
     verifyWellFormed(events);
 }
 
@@ -168,7 +168,7 @@ void TestDemoProducer::transcriptGetsDoneAppended()
     QCOMPARE(steps->size(), 3);
     QCOMPARE(steps->at(0).delayMs, 0);
     QCOMPARE(steps->at(1).delayMs, 5);
-    QCOMPARE(steps->at(2).type, QStringLiteral("done"));
+    QCOMPARE(steps->at(2).type, EventType::Done);
 }
 
 void TestDemoProducer::badTranscripts_data()
@@ -207,8 +207,8 @@ void TestDemoProducer::producerPlaysRunInOrder()
     Metrics metrics;
     QList<Published> published;
     DemoProducer producer(
-        [&](const QString &promptId, const QString &type, const QJsonValue &data) {
-            published.append({ promptId, type, data });
+        [&](const QString &promptId, EventType type, const QJsonValue &data) {
+            published.append({ promptId, eventTypeName(type), data });
             return true;
         },
         1000.0, {}, &metrics);
@@ -232,7 +232,7 @@ void TestDemoProducer::producerPlaysRunInOrder()
     }
     QCOMPARE(p1.size(), expected.size());
     for (qsizetype i = 0; i < expected.size(); ++i) {
-        QCOMPARE(p1.at(i).first, expected.at(i).type);
+        QCOMPARE(p1.at(i).first, eventTypeName(expected.at(i).type));
         QCOMPARE(p1.at(i).second, expected.at(i).data);
     }
     verifyWellFormed(p1);
@@ -246,8 +246,8 @@ void TestDemoProducer::producerPlaysTranscript()
     QVERIFY2(steps, qPrintable(error));
     QStringList types;
     DemoProducer producer(
-        [&](const QString &, const QString &type, const QJsonValue &) {
-            types.append(type);
+        [&](const QString &, EventType type, const QJsonValue &) {
+            types.append(eventTypeName(type));
             return true;
         },
         100.0, *steps);
@@ -256,7 +256,7 @@ void TestDemoProducer::producerPlaysTranscript()
     QVERIFY(finished.wait(60000));
     QStringList expected;
     for (const DemoStep &step : *steps)
-        expected.append(step.type);
+        expected.append(eventTypeName(step.type));
     QCOMPARE(types, expected);
 }
 
@@ -265,8 +265,8 @@ void TestDemoProducer::producerStopsWhenRefused()
     Metrics metrics;
     int calls = 0;
     DemoProducer producer(
-        [&](const QString &, const QString &, const QJsonValue &) { return ++calls < 3; }, 1000.0,
-        {}, &metrics);
+        [&](const QString &, EventType, const QJsonValue &) { return ++calls < 3; }, 1000.0, {},
+        &metrics);
     QSignalSpy finished(&producer, &DemoProducer::runFinished);
     QTest::ignoreMessage(QtWarningMsg,
                          QRegularExpression(QStringLiteral("stopped: an event was refused")));

@@ -204,7 +204,7 @@ private Q_SLOTS:
         const auto p1 = m_store->createPrompt(s1->id, QStringLiteral("first"));
         const auto p2 = m_store->createPrompt(s1->id, QStringLiteral("second"));
         QVERIFY(p1 && p2);
-        QCOMPARE(p1->status, QStringLiteral("pending"));
+        QCOMPARE(p1->status, PromptStatus::Pending);
         QCOMPARE(p1->userId, alice);
         QCOMPARE(p1->sessionId, s1->id);
         QVERIFY(!m_store->createPrompt(QStringLiteral("no-such-session"), QStringLiteral("x")));
@@ -212,9 +212,9 @@ private Q_SLOTS:
         QCOMPARE(prompts.size(), 2);
         QCOMPARE(prompts.at(0).id, p1->id); // oldest first
         QCOMPARE(prompts.at(1).id, p2->id);
-        QVERIFY(m_store->setPromptStatus(p1->id, QStringLiteral("done")));
-        QCOMPARE(m_store->prompt(p1->id)->status, QStringLiteral("done"));
-        QVERIFY(!m_store->setPromptStatus(QStringLiteral("nope"), QStringLiteral("done")));
+        QVERIFY(m_store->setPromptStatus(p1->id, PromptStatus::Done));
+        QCOMPARE(m_store->prompt(p1->id)->status, PromptStatus::Done);
+        QVERIFY(!m_store->setPromptStatus(QStringLiteral("nope"), PromptStatus::Done));
         QVERIFY(m_store->promptsForSession(s2->id).isEmpty());
     }
 
@@ -262,16 +262,16 @@ private Q_SLOTS:
         const QString alice = makeUser(QStringLiteral("alice"));
         const auto s = m_store->createSession(alice, QStringLiteral("s"));
         const auto p = m_store->createPrompt(s->id, QStringLiteral("a"));
-        const EventAppend message { QStringLiteral("message"), "{}", QStringLiteral("running"),
-                                    QStringLiteral("pending"), QStringLiteral("done") };
+        const EventAppend message { QStringLiteral("message"), "{}", PromptStatus::Running,
+                                    PromptStatus::Pending, PromptStatus::Done };
         const EventAppend done {
-            QStringLiteral("done"), "{}", QStringLiteral("done"), {}, QStringLiteral("done")
+            QStringLiteral("done"), "{}", PromptStatus::Done, {}, PromptStatus::Done
         };
 
         AppendResult r = m_store->appendEvent(p->id, message);
         QCOMPARE(r.outcome, Outcome::Appended);
         QCOMPARE(r.seq, 1);
-        QCOMPARE(m_store->prompt(p->id)->status, QStringLiteral("running"));
+        QCOMPARE(m_store->prompt(p->id)->status, PromptStatus::Running);
         QCOMPARE(m_store->appendEvent(QStringLiteral("nope"), message).outcome,
                  Outcome::NoSuchPrompt);
 
@@ -283,14 +283,14 @@ private Q_SLOTS:
         r = m_store->appendEvent(p->id, done);
         QCOMPARE(r.outcome, Outcome::Failed);
         QCOMPARE(m_store->eventsAfter(p->id, 0, 10).size(), 1); // the done event rolled back
-        QCOMPARE(m_store->prompt(p->id)->status, QStringLiteral("running"));
+        QCOMPARE(m_store->prompt(p->id)->status, PromptStatus::Running);
 
         // (The two steps the publisher used to take leave a `done` in the log of a prompt that
         // still takes events: the state this transaction rules out.)
         const auto q = m_store->createPrompt(s->id, QStringLiteral("two steps"));
         QCOMPARE(*m_store->appendEvent(q->id, QStringLiteral("done"), "{}"), 1);
-        QVERIFY(!m_store->setPromptStatus(q->id, QStringLiteral("done")));
-        QCOMPARE(m_store->prompt(q->id)->status, QStringLiteral("pending"));
+        QVERIFY(!m_store->setPromptStatus(q->id, PromptStatus::Done));
+        QCOMPARE(m_store->prompt(q->id)->status, PromptStatus::Pending);
 
         // Injected failure in the first statement (the insert of the event).
         QVERIFY(raw.exec(QStringLiteral("DROP TRIGGER fail_done")));
@@ -298,20 +298,20 @@ private Q_SLOTS:
             "CREATE TRIGGER fail_insert BEFORE INSERT ON events "
             "WHEN NEW.type = 'done' BEGIN SELECT RAISE(ABORT, 'injected failure'); END")));
         QCOMPARE(m_store->appendEvent(p->id, done).outcome, Outcome::Failed);
-        QCOMPARE(m_store->prompt(p->id)->status, QStringLiteral("running"));
+        QCOMPARE(m_store->prompt(p->id)->status, PromptStatus::Running);
         QVERIFY(raw.exec(QStringLiteral("DROP TRIGGER fail_insert")));
 
         // Nothing of the failed attempts remains: the retry gets the next id and finishes.
         r = m_store->appendEvent(p->id, done);
         QCOMPARE(r.outcome, Outcome::Appended);
         QCOMPARE(r.seq, 2);
-        QCOMPARE(m_store->prompt(p->id)->status, QStringLiteral("done"));
+        QCOMPARE(m_store->prompt(p->id)->status, PromptStatus::Done);
         QCOMPARE(m_store->appendEvent(p->id, message).outcome, Outcome::Refused);
         QCOMPARE(m_store->appendEvent(p->id, done).outcome, Outcome::Refused);
         const QList<EventRecord> log = m_store->eventsAfter(p->id, 0, 10);
         QCOMPARE(log.size(), 2);
         QCOMPARE(log.at(1).type, QStringLiteral("done"));
-        QCOMPARE(m_store->prompt(p->id)->status, QStringLiteral("done")); // not back to running
+        QCOMPARE(m_store->prompt(p->id)->status, PromptStatus::Done); // not back to running
     }
 
     // eventPage: bounded by count and by bytes; the event crossing the byte budget ends the page,

@@ -44,12 +44,11 @@ public:
     Metrics &metrics;
     StreamLimits &streamLimits;
     PromptLifecycle &promptLifecycle;
-    // streaming: set by ServerApp right after construction (never null while routes run). Events
-    // enter a prompt only through `publisher` (log first, then `bus`); `streams` holds open SSE
-    // streams (ends a user's streams on logout, drains on shutdown).
-    EventBus *bus = nullptr;
-    StreamHub *streams = nullptr;
-    EventPublisher *publisher = nullptr;
+    // Events enter a prompt only through `publisher` (log first, then `bus`); `streams` holds the
+    // open SSE streams (ends a user's or a sign-in's streams on logout, drains on shutdown).
+    EventBus &bus;
+    StreamHub &streams;
+    EventPublisher &publisher;
 };
 
 } // namespace Sluice::Server

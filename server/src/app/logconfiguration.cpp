@@ -1,9 +1,9 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
-#include "app/applogging.h"
+#include "app/logconfiguration.h"
+
+#include <QtCore/QLoggingCategory>
 
 namespace Sluice::Server {
-Q_LOGGING_CATEGORY(lcApp, "sluice.server.app")
-
 void configureLogging(LogLevel level)
 {
     qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} "
