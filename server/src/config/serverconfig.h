@@ -1,7 +1,7 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
-// ServerConfig: the validated configuration sluice-server runs with (seam 1 of the server
-// contract). Produced by parseServerConfig() (flags > environment > defaults) and completed by
-// loadOrCreateKeys(); every other room only reads it.
+// ServerConfig: the validated configuration sluice-server runs with. Produced by
+// parseServerConfig() (flags > environment > defaults) and completed by loadOrCreateKeys(); every
+// other room only reads it.
 #pragma once
 
 #include <QtCore/QByteArray>

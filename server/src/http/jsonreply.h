@@ -1,5 +1,5 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
-// JSON replies and the error JSON every route answers with (seam 4 of the server contract):
+// JSON replies and the error JSON every route answers with:
 // {"error": "<human message>", "code": "<CODE>"}.
 #pragma once
 

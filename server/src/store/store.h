@@ -132,7 +132,7 @@ class Store
 public:
     virtual ~Store() = default;
 
-    // --- seam 2 (sessions, prompts) ---
+    // --- sessions and prompts ---
     virtual std::optional<SessionRecord> createSession(const QString &userId, const QString &title)
         = 0;
     virtual std::optional<SessionRecord> session(const QString &sessionId) = 0;

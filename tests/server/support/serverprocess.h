@@ -1,8 +1,8 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
-// ServerProcess: runs the real sluice-server binary for integration tests (seam 5 of the server
-// contract). start() launches it on 127.0.0.1 port 0 with a temporary data directory and waits for
-// "sluice-server listening on http://127.0.0.1:PORT"; all stdout+stderr is captured into
-// logOutput(); the destructor stops the process (SIGTERM, then SIGKILL) even when a test fails.
+// ServerProcess: runs the real sluice-server binary for integration tests. start() launches it on
+// 127.0.0.1 port 0 with a temporary data directory and waits for "sluice-server listening on
+// http://127.0.0.1:PORT"; all stdout+stderr is captured into logOutput(); the destructor stops the
+// process (SIGTERM, then SIGKILL) even when a test fails.
 #pragma once
 
 #include <QtCore/QByteArray>
