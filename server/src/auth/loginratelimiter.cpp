@@ -1,41 +1,35 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "auth/loginratelimiter.h"
 
-#include "logging.h"
+#include <QtNetwork/QHostAddress>
 
 namespace Sluice::Server {
 
-namespace {
-
-QString userKey(const QString &name)
-{
-    return QStringLiteral("u:") + name.toCaseFolded();
-}
-
-QString addressKey(const QString &address)
-{
-    return QStringLiteral("a:") + address;
-}
-
-} // namespace
-
-LoginRateLimiter::LoginRateLimiter(int maxFailures, std::chrono::seconds window, int addressFactor)
+LoginRateLimiter::LoginRateLimiter(int maxFailures, std::chrono::seconds window, int addressFactor,
+                                   qsizetype maxTrackedKeys)
     : m_maxFailures(qMax(1, maxFailures))
     , m_window(window)
     , m_addressFactor(qMax(1, addressFactor))
+    , m_maxTrackedKeys(qMax(qsizetype(2), maxTrackedKeys))
 { }
 
-std::optional<std::chrono::seconds> LoginRateLimiter::blockedFor(const QString &key, int limit,
+void LoginRateLimiter::forget(QHash<Key, Failures>::iterator it)
+{
+    m_byAge.erase(it->age);
+    m_failures.erase(it);
+}
+
+std::optional<std::chrono::seconds> LoginRateLimiter::blockedFor(const Key &key, int limit,
                                                                  Clock::time_point now)
 {
     auto it = m_failures.find(key);
     if (it == m_failures.end())
         return std::nullopt;
-    QList<Clock::time_point> &times = it.value();
+    QList<Clock::time_point> &times = it->times;
     while (!times.isEmpty() && times.constFirst() + m_window <= now)
         times.removeFirst();
     if (times.isEmpty()) {
-        m_failures.erase(it);
+        forget(it);
         return std::nullopt;
     }
     if (times.size() < limit)
@@ -46,44 +40,52 @@ std::optional<std::chrono::seconds> LoginRateLimiter::blockedFor(const QString &
     return std::max(wait, std::chrono::seconds(1));
 }
 
-std::optional<std::chrono::seconds>
-LoginRateLimiter::retryAfter(const QString &userName, const QString &address, Clock::time_point now)
+std::optional<std::chrono::seconds> LoginRateLimiter::retryAfter(const QString &userName,
+                                                                 const QHostAddress &address,
+                                                                 Clock::time_point now)
 {
-    const auto byUser = blockedFor(userKey(userName), m_maxFailures, now);
-    const auto byAddress = blockedFor(addressKey(address), m_maxFailures * m_addressFactor, now);
+    const AddressKey client = AddressKey::of(address);
+    const auto byUser = blockedFor(Key { userName.toCaseFolded(), client }, m_maxFailures, now);
+    const auto byAddress
+        = blockedFor(Key { QString(), client }, m_maxFailures * m_addressFactor, now);
     if (byUser && byAddress)
         return std::max(*byUser, *byAddress);
     return byUser ? byUser : byAddress;
 }
 
-void LoginRateLimiter::recordFailure(const QString &userName, const QString &address,
+void LoginRateLimiter::record(const Key &key, int limit, Clock::time_point now)
+{
+    auto it = m_failures.find(key);
+    if (it == m_failures.end()) {
+        // Full: forget the key that failed least recently. Live entries are kept whenever an
+        // older one exists, so an attacker needs `maxTrackedKeys` fresh failures (each a password
+        // hash) to push out a block.
+        if (m_failures.size() >= m_maxTrackedKeys)
+            forget(m_failures.find(m_byAge.front()));
+        m_byAge.push_back(key);
+        it = m_failures.insert(key, Failures { {}, std::prev(m_byAge.end()) });
+    } else {
+        m_byAge.splice(m_byAge.end(), m_byAge, it->age);
+    }
+    it->times.append(now);
+    // Only the newest `limit` failures decide a block; older ones only cost memory.
+    while (it->times.size() > limit)
+        it->times.removeFirst();
+}
+
+void LoginRateLimiter::recordFailure(const QString &userName, const QHostAddress &address,
                                      Clock::time_point now)
 {
-    if (m_failures.size() >= maxTrackedKeys)
-        prune(now);
-    m_failures[userKey(userName)].append(now);
-    m_failures[addressKey(address)].append(now);
+    const AddressKey client = AddressKey::of(address);
+    record(Key { userName.toCaseFolded(), client }, m_maxFailures, now);
+    record(Key { QString(), client }, m_maxFailures * m_addressFactor, now);
 }
 
-void LoginRateLimiter::recordSuccess(const QString &userName)
+void LoginRateLimiter::recordSuccess(const QString &userName, const QHostAddress &address)
 {
-    m_failures.remove(userKey(userName));
-}
-
-void LoginRateLimiter::prune(Clock::time_point now)
-{
-    for (auto it = m_failures.begin(); it != m_failures.end();) {
-        if (it.value().isEmpty() || it.value().constLast() + m_window <= now)
-            it = m_failures.erase(it);
-        else
-            ++it;
-    }
-    if (m_failures.size() >= maxTrackedKeys) {
-        // Still full of live entries (an attack with many names): forget the oldest state rather
-        // than grow without bound.
-        qCWarning(lcSecurity, "login rate limiter full; resetting its state");
-        m_failures.clear();
-    }
+    const auto it = m_failures.find(Key { userName.toCaseFolded(), AddressKey::of(address) });
+    if (it != m_failures.end())
+        forget(it);
 }
 
 } // namespace Sluice::Server

@@ -19,6 +19,7 @@
 #include <QtCore/QJsonValue>
 #include <QtHttpServer/QHttpServerRequest>
 #include <QtHttpServer/QHttpServerResponse>
+#include <QtNetwork/QHostAddress>
 
 // POST /api/auth/login    {username, password}  → 200 token pair (+ cookie in cookie mode)
 // POST /api/auth/refresh  {refreshToken}        → 200 token pair; the presented token is rotated
@@ -121,8 +122,9 @@ QHttpServerResponse login(ServerContext &ctx, const QHttpServerRequest &request)
     if (!password)
         return std::move(*error);
 
-    const QString address = request.remoteAddress().toString();
-    if (const auto wait = ctx.loginLimiter.retryAfter(*userName, address)) {
+    const QHostAddress client = request.remoteAddress();
+    const QString address = client.toString();
+    if (const auto wait = ctx.loginLimiter.retryAfter(*userName, client)) {
         qCInfo(lcSecurity).noquote() << "login rate limited for client" << address;
         return jsonError(Status::TooManyRequests, ErrorCode::rateLimited,
                          QStringLiteral("too many failed login attempts; try again later"), *wait);
@@ -134,11 +136,11 @@ QHttpServerResponse login(ServerContext &ctx, const QHttpServerRequest &request)
     const bool ok = user ? PasswordHasher::verify(passwordBytes, user->passwordHash)
                          : PasswordHasher::verifyDummy(passwordBytes);
     if (!ok) {
-        ctx.loginLimiter.recordFailure(*userName, address);
+        ctx.loginLimiter.recordFailure(*userName, client);
         qCInfo(lcSecurity).noquote() << "failed login from" << address;
         return jsonUnauthorized(QStringLiteral("invalid username or password"), false);
     }
-    ctx.loginLimiter.recordSuccess(*userName);
+    ctx.loginLimiter.recordSuccess(*userName, client);
     const auto refresh = ctx.refreshTokens.issue(user->id);
     if (!refresh)
         return internalError();
