@@ -20,7 +20,10 @@ constexpr auto base64Options = QByteArray::OmitTrailingEquals;
 bool parametersInRange(const PasswordHasher::Parameters &p)
 {
     // Bounds keep a tampered database from turning a login into a memory/CPU bomb.
-    return p.logN >= 10 && p.logN <= 20 && p.r >= 1 && p.r <= 32 && p.p >= 1 && p.p <= 16;
+    constexpr uint64_t maxWorkingMemory = uint64_t(1) << 30;
+    return p.logN >= ScryptParameters::minimumLogN && p.logN <= ScryptParameters::maximumLogN
+        && p.r >= 1 && p.r <= 32 && p.p >= 1 && p.p <= 16
+        && 128 * uint64_t(p.r) * (uint64_t(1) << p.logN) <= maxWorkingMemory;
 }
 
 std::optional<QByteArray> derive(const QByteArray &password, const QByteArray &salt,
@@ -28,7 +31,8 @@ std::optional<QByteArray> derive(const QByteArray &password, const QByteArray &s
 {
     QByteArray out(hashBytes, Qt::Uninitialized);
     const uint64_t n = uint64_t(1) << p.logN;
-    // 128 * r * N bytes of working memory, plus a margin.
+    // 128 * r * N bytes of working memory, plus a margin: OpenSSL refuses anything above maxmem
+    // (32 MiB when left at 0, less than N = 2^17 needs).
     const uint64_t maxMem = 128 * uint64_t(p.r) * n * uint64_t(p.p) + (uint64_t(16) << 20);
     if (EVP_PBE_scrypt(password.constData(), size_t(password.size()),
                        reinterpret_cast<const unsigned char *>(salt.constData()),
@@ -139,17 +143,20 @@ std::optional<PasswordHasher::Parameters> PasswordHasher::parameters(const QByte
     return parsed ? std::optional<Parameters>(parsed->parameters) : std::nullopt;
 }
 
-bool PasswordHasher::verifyDummy(const QByteArray &password)
+bool PasswordHasher::needsRehash(const QByteArray &encoded, const Parameters &current)
 {
-    // A well-formed hash string with the default parameters (the ones real accounts use): verify()
-    // runs exactly one full scrypt against it, even on the first call, and the comparison fails
-    // whatever the password (the "hash" is not the output of any derivation).
-    static const QByteArray dummy = []() -> QByteArray {
-        const Parameters p;
-        return "$scrypt$ln=" + QByteArray::number(p.logN) + ",r=" + QByteArray::number(p.r) + ",p="
-            + QByteArray::number(p.p) + '$' + QByteArray(saltBytes, '\x5a').toBase64(base64Options)
-            + '$' + QByteArray(hashBytes, '\0').toBase64(base64Options);
-    }();
+    const auto stored = parameters(encoded);
+    return !stored || stored->logN < current.logN || stored->r < current.r || stored->p < current.p;
+}
+
+bool PasswordHasher::verifyDummy(const QByteArray &password, const Parameters &parameters)
+{
+    // A well-formed hash string: verify() runs exactly one full scrypt against it, and the
+    // comparison fails whatever the password (the "hash" is not the output of any derivation).
+    const QByteArray dummy = "$scrypt$ln=" + QByteArray::number(parameters.logN)
+        + ",r=" + QByteArray::number(parameters.r) + ",p=" + QByteArray::number(parameters.p) + '$'
+        + QByteArray(saltBytes, '\x5a').toBase64(base64Options) + '$'
+        + QByteArray(hashBytes, '\0').toBase64(base64Options);
     verify(password, dummy);
     return false;
 }

@@ -3,6 +3,7 @@
 
 #include "auth/passwordhasher.h"
 #include "cli/passwordprompt.h"
+#include "config/configvalues.h"
 #include "config/keyfiles.h"
 #include "store/sqlitestore.h"
 
@@ -36,6 +37,7 @@ const char usageText[]
       "Options:\n"
       "  --data-dir DIR  data directory (default: $SLUICE_DATA_DIR, else ~/.local/share/sluice)\n"
       "\n"
+      "Passwords are hashed with scrypt N = 2^17 (OWASP), or 2^$SLUICE_SCRYPT_LOG_N (10-20).\n"
       "User names: 1-64 characters from A-Z a-z 0-9 . _ @ -; passwords: 8-1024 characters.\n";
 
 void out(const QString &line)
@@ -61,6 +63,24 @@ QString defaultDataDir()
     if (base.isEmpty())
         base = QDir::homePath() + QStringLiteral("/.local/share");
     return base + QStringLiteral("/sluice");
+}
+
+// Tests and development machines lower the cost of new hashes; the stored hash keeps its own
+// parameters, so verification works whatever they were.
+std::optional<ScryptParameters> hashParameters(QString *error)
+{
+    const QString text
+        = QProcessEnvironment::systemEnvironment().value(QStringLiteral("SLUICE_SCRYPT_LOG_N"));
+    if (text.isEmpty())
+        return ScryptParameters {};
+    QString reason;
+    const auto logN = ConfigValues::parseInteger(text, ScryptParameters::minimumLogN,
+                                                 ScryptParameters::maximumLogN, &reason);
+    if (!logN) {
+        *error = QStringLiteral("SLUICE_SCRYPT_LOG_N: ") + reason;
+        return std::nullopt;
+    }
+    return ScryptParameters { int(*logN) };
 }
 
 bool validUserName(const QString &name)
@@ -177,10 +197,13 @@ int addUser(const Invocation &inv)
         return fail(error);
     if (store->userByName(name))
         return fail(QStringLiteral("user '%1' already exists").arg(name));
+    const auto parameters = hashParameters(&error);
+    if (!parameters)
+        return fail(error);
     const auto password = readNewPassword(&error);
     if (!password)
         return fail(error);
-    const QByteArray hash = PasswordHasher::hash(*password);
+    const QByteArray hash = PasswordHasher::hash(*password, *parameters);
     if (hash.isEmpty())
         return fail(QStringLiteral("cannot hash the password"));
     if (!store->createUser(name, hash))
@@ -210,10 +233,13 @@ int changePassword(const Invocation &inv)
     const auto user = store->userByName(name);
     if (!user)
         return fail(QStringLiteral("no user named '%1'").arg(name));
+    const auto parameters = hashParameters(&error);
+    if (!parameters)
+        return fail(error);
     const auto password = readNewPassword(&error);
     if (!password)
         return fail(error);
-    const QByteArray hash = PasswordHasher::hash(*password);
+    const QByteArray hash = PasswordHasher::hash(*password, *parameters);
     if (hash.isEmpty() || !store->setPasswordHash(user->id, hash))
         return fail(QStringLiteral("cannot change the password of '%1'").arg(name));
     // A new password ends every existing login of that user: refresh tokens now, access and

@@ -1,5 +1,6 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
-// PasswordHasher: scrypt PHC-like strings, verification, tampering, parameter parsing.
+// PasswordHasher: scrypt PHC-like strings, verification, tampering, parameter parsing, the OWASP
+// default cost and which hashes need upgrading.
 #include "auth/passwordhasher.h"
 
 #include <QtCore/QElapsedTimer>
@@ -15,7 +16,7 @@ private Q_SLOTS:
     void roundTrip()
     {
         const QByteArray encoded = PasswordHasher::hash("correct horse battery staple");
-        QVERIFY(encoded.startsWith("$scrypt$ln=15,r=8,p=1$"));
+        QVERIFY(encoded.startsWith("$scrypt$ln=17,r=8,p=1$"));
         QVERIFY(PasswordHasher::verify("correct horse battery staple", encoded));
         QVERIFY(!PasswordHasher::verify("correct horse battery stapler", encoded));
         QVERIFY(!PasswordHasher::verify("", encoded));
@@ -42,8 +43,8 @@ private Q_SLOTS:
         QVERIFY(parsed);
         QCOMPARE(*parsed, p);
         QVERIFY(PasswordHasher::verify("pw-12345678", encoded));
-        // Default parameters are the documented ones.
-        QCOMPARE(PasswordHasher::Parameters {}, (PasswordHasher::Parameters { 15, 8, 1 }));
+        // Default parameters are OWASP's (N = 2^17, r = 8, p = 1).
+        QCOMPARE(PasswordHasher::Parameters {}, (PasswordHasher::Parameters { 17, 8, 1 }));
     }
 
     void outOfRangeParametersRefused()
@@ -51,6 +52,23 @@ private Q_SLOTS:
         QVERIFY(PasswordHasher::hash("pw", { 4, 8, 1 }).isEmpty());
         QVERIFY(PasswordHasher::hash("pw", { 25, 8, 1 }).isEmpty());
         QVERIFY(PasswordHasher::hash("pw", { 12, 0, 1 }).isEmpty());
+        // 128 * r * N above 1 GiB: refused even with each parameter in range.
+        QVERIFY(PasswordHasher::hash("pw", { 20, 16, 1 }).isEmpty());
+    }
+
+    void weakerHashesNeedRehash()
+    {
+        const PasswordHasher::Parameters current { 12, 8, 1 };
+        const QByteArray weak = PasswordHasher::hash("pw-12345678", { 10, 8, 1 });
+        const QByteArray same = PasswordHasher::hash("pw-12345678", current);
+        const QByteArray stronger = PasswordHasher::hash("pw-12345678", { 13, 8, 1 });
+        const QByteArray smallerBlocks = PasswordHasher::hash("pw-12345678", { 12, 4, 1 });
+        QVERIFY(PasswordHasher::needsRehash(weak, current));
+        QVERIFY(PasswordHasher::needsRehash(smallerBlocks, current));
+        QVERIFY(!PasswordHasher::needsRehash(same, current));
+        // Never downgraded: a stronger hash stays.
+        QVERIFY(!PasswordHasher::needsRehash(stronger, current));
+        QVERIFY(PasswordHasher::needsRehash("not a hash", current));
     }
 
     void tampered_data()
@@ -107,8 +125,8 @@ private Q_SLOTS:
         // Not a timing assertion (the machine is shared): only that the dummy path really runs a
         // default-cost scrypt and never succeeds.
         QVERIFY(!PasswordHasher::verifyDummy("anything"));
-        QVERIFY(!PasswordHasher::verifyDummy(""));
-        QVERIFY(!PasswordHasher::verifyDummy("sluice-dummy-password-never-valid"));
+        QVERIFY(!PasswordHasher::verifyDummy("", { 10, 8, 1 }));
+        QVERIFY(!PasswordHasher::verifyDummy("sluice-dummy-password-never-valid", { 10, 8, 1 }));
         QElapsedTimer timer;
         timer.start();
         const QByteArray real = PasswordHasher::hash("measure-me");
@@ -117,7 +135,7 @@ private Q_SLOTS:
         const qint64 verifyMs = timer.restart();
         PasswordHasher::verifyDummy("measure-me");
         const qint64 dummyMs = timer.elapsed();
-        qInfo("scrypt ln=15,r=8,p=1: hash %lld ms, verify %lld ms, dummy verify %lld ms", hashMs,
+        qInfo("scrypt ln=17,r=8,p=1: hash %lld ms, verify %lld ms, dummy verify %lld ms", hashMs,
               verifyMs, dummyMs);
     }
 };

@@ -146,6 +146,23 @@ private Q_SLOTS:
         QVERIFY(r.stdErr.contains(QLatin1String("no database")));
     }
 
+    void hashCostFromTheEnvironment()
+    {
+        QTemporaryDir dir;
+        const QStringList add { QStringLiteral("user"), QStringLiteral("add"),
+                                QStringLiteral("kim"), QStringLiteral("--data-dir"), dir.path() };
+        // Out of range: refused before the password is read.
+        auto r = ServerProcess::run(
+            add, { { QStringLiteral("SLUICE_SCRYPT_LOG_N"), QStringLiteral("9") } },
+            "kim-password-1\n");
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.stdErr.contains(QLatin1String("SLUICE_SCRYPT_LOG_N")), qPrintable(r.stdErr));
+        r = ServerProcess::run(add,
+                               { { QStringLiteral("SLUICE_SCRYPT_LOG_N"), QStringLiteral("11") } },
+                               "kim-password-1\n");
+        QCOMPARE(r.exitCode, 0);
+    }
+
     void help()
     {
         const auto r = ServerProcess::run({ QStringLiteral("user"), QStringLiteral("--help") });

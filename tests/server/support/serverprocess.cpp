@@ -33,6 +33,7 @@ QProcessEnvironment ServerProcess::environment(const Env &env)
         if (key.startsWith(QLatin1String("SLUICE_")) || key == QLatin1String("CORS_ORIGIN"))
             result.remove(key);
     }
+    result.insert(QStringLiteral("SLUICE_SCRYPT_LOG_N"), QString::number(testScryptLogN));
     for (auto it = env.cbegin(); it != env.cend(); ++it)
         result.insert(it.key(), it.value());
     return result;
@@ -133,11 +134,11 @@ QString ServerProcess::logOutput()
     return QString::fromUtf8(m_log);
 }
 
-bool ServerProcess::addUser(const QString &name, const QString &password)
+bool ServerProcess::addUser(const QString &name, const QString &password, const Env &env)
 {
     const RunResult result = run({ QStringLiteral("user"), QStringLiteral("add"), name,
                                    QStringLiteral("--data-dir"), dataDir() },
-                                 {}, password.toUtf8() + '\n');
+                                 env, password.toUtf8() + '\n');
     if (!result.finished || result.exitCode != 0) {
         m_error = QStringLiteral("user add %1 failed (%2): %3%4")
                       .arg(name)

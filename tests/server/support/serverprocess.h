@@ -54,8 +54,9 @@ public:
     QString logOutput();
     QString errorString() const { return m_error; }
 
-    // `sluice-server user add NAME --data-dir <this data dir>` with the password on stdin.
-    bool addUser(const QString &name, const QString &password);
+    // `sluice-server user add NAME --data-dir <this data dir>` with the password on stdin (and
+    // `env` as for run(), e.g. another SLUICE_SCRYPT_LOG_N).
+    bool addUser(const QString &name, const QString &password, const Env &env = {});
 
     struct RunResult
     {
@@ -67,8 +68,11 @@ public:
     // Runs the binary to completion (for --help, invalid configurations, `user` commands).
     static RunResult run(const QStringList &args, const Env &env = {},
                          const QByteArray &stdinData = {}, int timeoutMs = 60000);
-    // The inherited environment without any SLUICE_* / CORS_ORIGIN variable, plus `env`.
+    // The inherited environment without any SLUICE_* / CORS_ORIGIN variable, plus `env`. Password
+    // hashes are cheap unless `env` says otherwise (an empty value restores the default): scrypt
+    // N = 2^testScryptLogN for `user` commands.
     static QProcessEnvironment environment(const Env &env);
+    static constexpr int testScryptLogN = 12;
     static QString binaryPath();
 
 private:
