@@ -188,6 +188,13 @@ std::optional<Verified> verifyJws(const QByteArray &token, const QByteArray &key
         setReason(reason, QStringLiteral("signature or encoding invalid"));
         return std::nullopt;
     }
+    // One spelling per signature: base64url leaves spare bits in the last character, and a token
+    // whose signature decodes right but is written differently would be a second valid token
+    // (malleable) with its own cache keys, log lines and deny-list entries.
+    if (base64Url(*signature) != signatureSegment) {
+        setReason(reason, QStringLiteral("signature or encoding invalid"));
+        return std::nullopt;
+    }
     const auto claims = jsonObject(payloadSegment);
     if (!claims) {
         setReason(reason, QStringLiteral("malformed token"));
@@ -224,6 +231,10 @@ std::optional<Verified> verifyJws(const QByteArray &token, const QByteArray &key
     }
     if (t + leeway < *iatMs / 1000) {
         setReason(reason, QStringLiteral("issued in the future"));
+        return std::nullopt;
+    }
+    if (*exp * 1000 <= *iatMs) {
+        setReason(reason, QStringLiteral("expires before it was issued"));
         return std::nullopt;
     }
     v.iatMs = *iatMs;

@@ -333,7 +333,7 @@ void Listener::beforeDispatch(Connection &c)
     if (!c.hookedAfterDispatch)
         hookAfterDispatch(c); // effective from the next read
 
-    if (c.oversized) {
+    if (c.oversized || c.endlessReply) {
         socket->readAll(); // discard; QHttpServer must not see the rest
         return;
     }
@@ -459,6 +459,21 @@ void Listener::setIdleTimeoutEnabled(QTcpSocket *socket, bool enabled)
         return;
     if (Connection *c = listener->find(socket))
         listener->setDeadlinesOff(*c, !enabled);
+}
+
+void Listener::setEndlessReply(QTcpSocket *socket)
+{
+    if (!socket)
+        return;
+    auto *listener = qobject_cast<Listener *>(socket->parent());
+    if (!listener)
+        return;
+    if (Connection *c = listener->find(socket)) {
+        c->endlessReply = true;
+        // Bytes that arrived with the request (pipelined behind it) are dropped now: QHttpServer
+        // would parse them as soon as the current handler returns.
+        socket->readAll();
+    }
 }
 
 void Listener::setDeadlinesOff(Connection &c, bool off)

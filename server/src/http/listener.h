@@ -91,6 +91,12 @@ public:
     // request-head deadline off (or back on) for this socket. The closing grace always applies.
     static void setIdleTimeoutEnabled(QTcpSocket *socket, bool enabled);
 
+    // The reply on this socket has no end (an SSE stream): what the client sends after its
+    // request can never be answered in order, so it is read and dropped before QHttpServer sees
+    // it (QHttpServer 6.4 would dispatch a pipelined request and write its reply into the middle
+    // of the stream's chunked body).
+    static void setEndlessReply(QTcpSocket *socket);
+
     // QHttpServer takes each socket from here and connects its own readyRead handler; the
     // Listener uses the next call to add a handler that runs after QHttpServer's (see .cpp).
     QTcpSocket *nextPendingConnection() override;
@@ -128,6 +134,7 @@ private:
         bool released = false;
         bool lingering = false; // counted in m_lingering
         bool oversized = false;
+        bool endlessReply = false; // setEndlessReply(): later bytes are dropped
         bool deadlinesOff = false; // setIdleTimeoutEnabled(false)
         bool hookedAfterDispatch = false;
     };

@@ -2,6 +2,7 @@
 #include "stream/ssestream.h"
 
 #include "http/httpcompat.h"
+#include "http/listener.h"
 #include "logging.h"
 #include "stream/sseframe.h"
 
@@ -49,6 +50,7 @@ SseStream::SseStream(QHttpServerResponder &&responder, const HeaderList &extraHe
     m_stall.setSingleShot(true);
     m_stall.setInterval(stallTimeout());
     connect(&m_stall, &QTimer::timeout, this, &SseStream::onStalled);
+    Listener::setEndlessReply(m_socket);
     HttpCompat::beginChunked(*m_responder, headers, SseFrame::retry(m_options.retryHint));
     if (bufferedBytes() > 0)
         m_stall.start();

@@ -219,6 +219,22 @@ private Q_SLOTS:
         QTest::newRow("stream claims in access token")
             << craftToken(jwtHeader(alg256, at), c, accessKey)
             << "stream claims in an access token";
+        // Base64url has one spelling per MAC: the last character of a 32-byte MAC carries two
+        // spare bits, and setting one must not give a second valid token for the same claims.
+        static const QByteArray alphabet
+            = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        QByteArray respelled = valid;
+        respelled.back() = alphabet.at(alphabet.indexOf(valid.back()) ^ 1);
+        QTest::newRow("signature with a spare bit set")
+            << respelled << "signature or encoding invalid";
+        QTest::newRow("signature with padding") << QByteArray(valid + '=') << "";
+        c = good;
+        c.insert(QStringLiteral("exp"), c.value(QStringLiteral("iat")));
+        QTest::newRow("exp equal to iat")
+            << craftToken(jwtHeader(alg256, at), c, accessKey) << "expires before it was issued";
+        c.insert(QStringLiteral("exp"), c.value(QStringLiteral("iat")).toInteger() - 1);
+        QTest::newRow("exp before iat")
+            << craftToken(jwtHeader(alg256, at), c, accessKey) << "expires before it was issued";
         QTest::newRow("empty") << QByteArray() << "malformed token";
         QTest::newRow("garbage") << QByteArray("not a token") << "malformed token";
         QTest::newRow("two segments") << QByteArray("abc.def") << "malformed token";

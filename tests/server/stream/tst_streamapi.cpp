@@ -7,7 +7,9 @@
 #include "stream/ssereader.h"
 #include "stream/streamtestsupport.h"
 
+#include <QtCore/QElapsedTimer>
 #include <QtCore/QFile>
+#include <QtNetwork/QTcpSocket>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
@@ -240,6 +242,44 @@ private Q_SLOTS:
         for (qint64 i = 1; i <= 201; ++i)
             expected.append(i);
         QCOMPARE(ids, expected);
+    }
+
+    // A request pipelined behind a stream's GET (in the same packet, or sent once the stream
+    // runs) can never be answered in order: it is dropped, and nothing but SSE reaches the
+    // client (QHttpServer 6.4 alone would write its reply into the stream's chunked body).
+    void pipelinedRequestBehindStreamIsDropped()
+    {
+        QVERIFY(m_f.newPrompt());
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_server.port());
+        QVERIFY(socket.waitForConnected(waitMs));
+        const QByteArray path = m_f.promptPath(QStringLiteral("stream")).toLatin1();
+        const QByteArray healthz = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+        socket.write("GET " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: " + m_f.bearerHeader()
+                     + "\r\n\r\n" + healthz);
+        QByteArray received;
+        const auto readUntil = [&](const QByteArray &what) {
+            QElapsedTimer clock;
+            clock.start();
+            while (!received.contains(what) && clock.elapsed() < waitMs) {
+                socket.waitForReadyRead(100);
+                received += socket.readAll();
+            }
+            return received.contains(what);
+        };
+        QVERIFY(readUntil("event: connected"));
+        socket.write(healthz);
+        QVERIFY(m_f.publish(QStringLiteral("message"), { { QStringLiteral("n"), 1 } }) > 0);
+        QVERIFY(readUntil("\"n\":1"));
+        // Two heartbeats later, in case a late reply was on its way.
+        const QByteArray heartbeat = "\r\n: \n";
+        const qsizetype heartbeats = received.count(heartbeat);
+        QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).count(heartbeat) >= heartbeats + 2,
+                                 waitMs);
+        QCOMPARE(received.count("HTTP/1.1 "), 1);
+        QVERIFY(received.startsWith("HTTP/1.1 200"));
+        QVERIFY(!received.contains("\"status\":\"ok\""));
+        QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
     }
 
     void logoutEndsStreams()
