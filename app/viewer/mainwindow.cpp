@@ -397,7 +397,10 @@ void MainWindow::onSignedIn()
 
 void MainWindow::onSignedOut(const Sluice::Error &reason)
 {
-    qCInfo(lcViewer).noquote() << "signed out" << (reason.isError() ? reason.message() : QString());
+    if (reason.isError())
+        qCInfo(lcViewer).noquote() << "signed out:" << reason.message();
+    else
+        qCInfo(lcViewer) << "signed out";
     while (m_tabs->count() > 0)
         closeTab(0);
     m_sessions->clear();

@@ -100,14 +100,18 @@ PromptView::PromptView(Sluice::AuthSession *session, const QString &sessionId,
     connect(m_stream, &Sluice::PromptStream::stateChanged, this,
             [this](Sluice::PromptStream::State state) {
                 m_status.setState(state);
-                qCInfo(lcViewerStream).noquote() << "prompt" << this->promptId() << m_status.text();
-                if (state != Sluice::PromptStream::State::Reconnecting)
+                // A reconnection is logged with its delay, by reconnecting() below.
+                if (state != Sluice::PromptStream::State::Reconnecting) {
+                    qCInfo(lcViewerStream).noquote()
+                        << "prompt" << this->promptId() << m_status.text();
                     m_countdown.stop();
+                }
                 Q_EMIT statusChanged();
             });
     connect(m_stream, &Sluice::PromptStream::reconnecting, this,
             [this](int attempt, std::chrono::milliseconds delay) {
                 m_status.setReconnecting(attempt, delay);
+                qCInfo(lcViewerStream).noquote() << "prompt" << this->promptId() << m_status.text();
                 m_countdown.start();
                 Q_EMIT statusChanged();
             });

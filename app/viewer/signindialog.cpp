@@ -77,6 +77,16 @@ SignInDialog::SignInDialog(Sluice::AuthSession *session, QWidget *parent)
 
     m_countdown.setInterval(250ms);
     connect(&m_countdown, &QTimer::timeout, this, &SignInDialog::updateCountdown);
+    // The server's wait applies to this user on this server: another may sign in at once.
+    for (QLineEdit *field : { m_server, m_user }) {
+        connect(field, &QLineEdit::textChanged, this, [this] {
+            if (!m_countdown.isActive())
+                return;
+            m_countdown.stop();
+            m_signInButton->setEnabled(!m_job);
+            showMessage({}, false);
+        });
+    }
 }
 
 SignInDialog::~SignInDialog()

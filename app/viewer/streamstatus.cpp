@@ -8,8 +8,10 @@ namespace SluiceViewer {
 void StreamStatus::setState(Sluice::PromptStream::State state)
 {
     m_state = state;
-    if (state == Sluice::PromptStream::State::Live)
+    if (state == Sluice::PromptStream::State::Live) {
         m_error = {};
+        m_attempt = 0;
+    }
 }
 
 void StreamStatus::setReconnecting(int attempt, std::chrono::milliseconds delay)
@@ -43,7 +45,8 @@ QString StreamStatus::text() const
             return QStringLiteral("reconnecting in %1 (attempt %2)")
                 .arg(waitText(std::chrono::milliseconds(m_reconnectAt.remainingTime())))
                 .arg(m_attempt);
-        return QStringLiteral("reconnecting (attempt %1)").arg(m_attempt);
+        return m_attempt > 0 ? QStringLiteral("reconnecting (attempt %1)").arg(m_attempt)
+                             : QStringLiteral("reconnecting");
     case State::Suspended:
         return QStringLiteral("paused");
     case State::Finished:
