@@ -81,6 +81,12 @@ Metrics::Metrics()
           "Server-side handling time of HTTP requests (streams: until the headers).", true },
         { "sluice_demo_runs_total", Type::Counter, "Demo producer runs by outcome." },
         { "sluice_accept_errors_total", Type::Counter, "Failed accepts (retried).", true },
+        { "sluice_quota_rejections_total", Type::Counter,
+          "Requests refused with 403 QUOTA_EXCEEDED, by quota." },
+        { "sluice_publish_rate_limited_total", Type::Counter,
+          "Event POSTs refused with 429 by the per-prompt publish rate limit.", true },
+        { "sluice_retention_deleted_prompts_total", Type::Counter,
+          "Finished prompts (with their event logs) deleted by --retention.", true },
     };
     for (const auto &d : declared) {
         Family &f = m_families[QByteArray(d.name)];

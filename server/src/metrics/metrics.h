@@ -10,7 +10,9 @@
 // sluice_events_delivered_total, sluice_events_replayed_total,
 // sluice_stream_slow_consumer_closes_total, sluice_stream_rejections_total{reason},
 // sluice_auth_failures_total{reason}, sluice_http_requests_total{route,status},
-// sluice_http_request_duration_seconds (histogram), sluice_demo_runs_total{outcome}.
+// sluice_http_request_duration_seconds (histogram), sluice_demo_runs_total{outcome},
+// sluice_quota_rejections_total{quota}, sluice_publish_rate_limited_total,
+// sluice_retention_deleted_prompts_total.
 #pragma once
 
 #include <QtCore/QByteArray>

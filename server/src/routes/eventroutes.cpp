@@ -6,6 +6,7 @@
 #include "http/jsonreply.h"
 #include "http/routetable.h"
 #include "ops/producerkey.h"
+#include "ops/publishratelimiter.h"
 #include "routes/routesupport.h"
 #include "routes/servercontext.h"
 #include "store/store.h"
@@ -76,6 +77,16 @@ QHttpServerResponse postEvent(ServerContext &ctx, const QHttpServerRequest &requ
     if (!type)
         return Routes::validationError(QStringLiteral("type must be one of: %1")
                                            .arg(eventTypeNames().join(QStringLiteral(", "))));
+    // Only well-formed events for an existing prompt count, so unknown ids cannot fill the table.
+    if (const auto retryAfter = ctx.publishLimiter.admit(promptId)) {
+        return jsonError(Status::TooManyRequests, ErrorCode::rateLimited,
+                         QStringLiteral("too many events for this prompt (at most %1 per second, "
+                                        "bursts of %2); retry after %3 s")
+                             .arg(ctx.config.publishRate)
+                             .arg(ctx.config.publishBurst)
+                             .arg(retryAfter->count()),
+                         *retryAfter);
+    }
     const EventPublisher::Result result
         = ctx.publisher.publish(promptId, *type, body->value(QStringLiteral("data")));
     if (!result.id) {

@@ -4,6 +4,8 @@
 #include "http/jsonreply.h"
 #include "http/routetable.h"
 #include "ops/promptlifecycle.h"
+#include "ops/quotas.h"
+#include "routes/pagination.h"
 #include "routes/routesupport.h"
 #include "routes/servercontext.h"
 
@@ -24,10 +26,18 @@ void registerPromptRoutes(ServerContext &ctx)
         if (auto *reply = std::get_if<QHttpServerResponse>(&owned))
             return std::move(*reply);
         const SessionRecord *session = &std::get<SessionRecord>(owned);
+        auto query = Routes::pageQuery(request, Routes::ListKind::Prompts);
+        if (auto *reply = std::get_if<QHttpServerResponse>(&query))
+            return std::move(*reply);
+        const auto &pageQuery = std::get<Routes::PageQuery>(query);
+        const Page<PromptRecord> page
+            = ctx.store.promptPage(session->id, pageQuery.after, pageQuery.limit);
         QJsonArray prompts;
-        for (const PromptRecord &prompt : ctx.store.promptsForSession(session->id))
+        for (const PromptRecord &prompt : page.records)
             prompts.append(Routes::promptJson(prompt));
-        return jsonReply({ { QStringLiteral("prompts"), prompts } });
+        return jsonReply({ { QStringLiteral("prompts"), prompts },
+                           { QStringLiteral("nextCursor"),
+                             Routes::nextCursorJson(Routes::ListKind::Prompts, page.next) } });
     });
 
     ctx.routes.post(base, [&ctx](const QHttpServerRequest &request, const QStringList &args) {
@@ -43,11 +53,17 @@ void registerPromptRoutes(ServerContext &ctx)
             = Routes::requiredString(*body, QStringLiteral("text"), maxPromptChars, &error);
         if (!text)
             return error;
-        const auto prompt = ctx.store.createPrompt(session->id, *text);
-        if (!prompt)
+        const PromptInsert inserted = ctx.store.createPromptWithin(
+            session->id, *text, ctx.quotas.limit(Quota::PromptsPerUser));
+        if (inserted.outcome == QuotaInsert::OverQuota)
+            return ctx.quotas.rejection(Quota::PromptsPerUser);
+        if (inserted.outcome == QuotaInsert::NoSuchParent)
+            return Routes::notFound(QStringLiteral("session"));
+        if (inserted.outcome != QuotaInsert::Inserted)
             return Routes::storageError();
-        Q_EMIT ctx.promptLifecycle.promptCreated(*prompt); // --demo: starts the demo run
-        return jsonReply(Routes::promptJson(*prompt), QHttpServerResponse::StatusCode::Created);
+        Q_EMIT ctx.promptLifecycle.promptCreated(inserted.record); // --demo: starts the demo run
+        return jsonReply(Routes::promptJson(inserted.record),
+                         QHttpServerResponse::StatusCode::Created);
     });
 
     ctx.routes.get(base + QStringLiteral("/{pid}"),

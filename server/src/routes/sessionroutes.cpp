@@ -3,6 +3,8 @@
 
 #include "http/jsonreply.h"
 #include "http/routetable.h"
+#include "ops/quotas.h"
+#include "routes/pagination.h"
 #include "routes/routesupport.h"
 #include "routes/servercontext.h"
 
@@ -22,10 +24,18 @@ void registerSessionRoutes(ServerContext &ctx)
         auto user = Routes::requireUser(ctx, request);
         if (auto *reply = std::get_if<QHttpServerResponse>(&user))
             return std::move(*reply);
+        auto query = Routes::pageQuery(request, Routes::ListKind::Sessions);
+        if (auto *reply = std::get_if<QHttpServerResponse>(&query))
+            return std::move(*reply);
+        const auto &pageQuery = std::get<Routes::PageQuery>(query);
+        const Page<SessionRecord> page
+            = ctx.store.sessionPage(std::get<QString>(user), pageQuery.after, pageQuery.limit);
         QJsonArray sessions;
-        for (const SessionRecord &session : ctx.store.sessionsForUser(std::get<QString>(user)))
+        for (const SessionRecord &session : page.records)
             sessions.append(Routes::sessionJson(session));
-        return jsonReply({ { QStringLiteral("sessions"), sessions } });
+        return jsonReply({ { QStringLiteral("sessions"), sessions },
+                           { QStringLiteral("nextCursor"),
+                             Routes::nextCursorJson(Routes::ListKind::Sessions, page.next) } });
     });
 
     ctx.routes.post(base, [&ctx](const QHttpServerRequest &request, const QStringList &) {
@@ -42,10 +52,14 @@ void registerSessionRoutes(ServerContext &ctx)
             return error;
         // Never a null QString: it would be bound as SQL NULL.
         const QString titleText = title->isNull() ? QStringLiteral("") : *title;
-        const auto session = ctx.store.createSession(std::get<QString>(user), titleText);
-        if (!session)
+        const SessionInsert inserted = ctx.store.createSessionWithin(
+            std::get<QString>(user), titleText, ctx.quotas.limit(Quota::SessionsPerUser));
+        if (inserted.outcome == QuotaInsert::OverQuota)
+            return ctx.quotas.rejection(Quota::SessionsPerUser);
+        if (inserted.outcome != QuotaInsert::Inserted)
             return Routes::storageError();
-        return jsonReply(Routes::sessionJson(*session), QHttpServerResponse::StatusCode::Created);
+        return jsonReply(Routes::sessionJson(inserted.record),
+                         QHttpServerResponse::StatusCode::Created);
     });
 
     ctx.routes.get(base + QStringLiteral("/{sid}"),

@@ -66,6 +66,20 @@ const QList<Migration> migrations = {
           " expires_at INTEGER NOT NULL) WITHOUT ROWID",
           "CREATE INDEX stream_token_uses_expiry ON stream_token_uses(expires_at)",
       } },
+    // Abuse limits: the bytes of event data in a prompt's log (per-prompt byte quota), when it
+    // finished (retention), and the per-user prompt count (quota) by index. Existing logs are
+    // measured and existing done prompts get their last event's time.
+    { 3,
+      {
+          "ALTER TABLE prompts ADD COLUMN log_bytes INTEGER NOT NULL DEFAULT 0",
+          "ALTER TABLE prompts ADD COLUMN finished_at INTEGER",
+          "UPDATE prompts SET log_bytes = (SELECT COALESCE(SUM(LENGTH(CAST(data AS BLOB))), 0) "
+          "FROM events WHERE events.prompt_id = prompts.id)",
+          "UPDATE prompts SET finished_at = COALESCE((SELECT MAX(created_at) FROM events WHERE "
+          "events.prompt_id = prompts.id), created_at) WHERE status = 'done'",
+          "CREATE INDEX prompts_user ON prompts(user_id)",
+          "CREATE INDEX prompts_finished ON prompts(finished_at) WHERE finished_at IS NOT NULL",
+      } },
 };
 
 bool exec(QSqlDatabase &db, const QString &sql, QString *error)

@@ -113,6 +113,23 @@ QString placeholders(qsizetype n)
 // SQLite allows 999 bound values per statement by default: larger sets go in slices.
 constexpr qsizetype maxBoundValues = 500;
 
+// How many rows `selectOne` ("SELECT 1 FROM ... WHERE x = ?") finds, counting no further than
+// `upTo` (a quota check needs no more, and stops early on a large table). nullopt on error.
+std::optional<qint64> countUpTo(const QSqlDatabase &db, const char *selectOne, const QString &value,
+                                qint64 upTo)
+{
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT COUNT(*) FROM (%1 LIMIT ?)").arg(QLatin1String(selectOne)));
+    q.addBindValue(value);
+    q.addBindValue(upTo);
+    if (!q.exec() || !q.next()) {
+        qCWarning(lcStore) << "query failed:" << q.lastError().text();
+        return std::nullopt;
+    }
+    return q.value(0).toLongLong();
+}
+
 SessionRecord sessionFrom(const QSqlQuery &q)
 {
     return { q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
@@ -223,6 +240,31 @@ int SqliteStore::schemaVersion()
 
 std::optional<SessionRecord> SqliteStore::createSession(const QString &userId, const QString &title)
 {
+    SessionInsert inserted = createSessionWithin(userId, title, 0);
+    if (inserted.outcome != QuotaInsert::Inserted)
+        return std::nullopt;
+    return std::move(inserted.record);
+}
+
+SessionInsert SqliteStore::createSessionWithin(const QString &userId, const QString &title,
+                                               qint64 maxPerUser)
+{
+    SessionInsert result;
+    // BEGIN IMMEDIATE: the count and the insert see the same table, so concurrent creations
+    // cannot both pass a quota that has room for one.
+    Transaction tx(m_db);
+    if (!tx.active())
+        return result;
+    if (maxPerUser > 0) {
+        const auto owned
+            = countUpTo(m_db, "SELECT 1 FROM sessions WHERE user_id = ?", userId, maxPerUser);
+        if (!owned)
+            return result;
+        if (*owned >= maxPerUser) {
+            result.outcome = QuotaInsert::OverQuota;
+            return result;
+        }
+    }
     SessionRecord record { newRandomId(), userId, title,
                            QDateTime::fromMSecsSinceEpoch(nowMs(), Qt::UTC) };
     Statement s(m_db, "INSERT INTO sessions (id, user_id, title, created_at) VALUES (?, ?, ?, ?)");
@@ -230,9 +272,12 @@ std::optional<SessionRecord> SqliteStore::createSession(const QString &userId, c
              .bind(userId)
              .bind(title)
              .bind(record.createdAt.toMSecsSinceEpoch())
-             .exec())
-        return std::nullopt;
-    return record;
+             .exec()
+        || !tx.commit())
+        return result; // an unknown user fails the foreign key
+    result.outcome = QuotaInsert::Inserted;
+    result.record = std::move(record);
+    return result;
 }
 
 std::optional<SessionRecord> SqliteStore::session(const QString &sessionId)
@@ -258,12 +303,26 @@ QList<SessionRecord> SqliteStore::sessionsForUser(const QString &userId)
 
 std::optional<PromptRecord> SqliteStore::createPrompt(const QString &sessionId, const QString &text)
 {
+    PromptInsert inserted = createPromptWithin(sessionId, text, 0);
+    if (inserted.outcome != QuotaInsert::Inserted)
+        return std::nullopt;
+    return std::move(inserted.record);
+}
+
+PromptInsert SqliteStore::createPromptWithin(const QString &sessionId, const QString &text,
+                                             qint64 maxPerUser)
+{
+    PromptInsert result;
     Transaction tx(m_db);
     if (!tx.active())
-        return std::nullopt;
+        return result;
     Statement owner(m_db, "SELECT user_id FROM sessions WHERE id = ?");
-    if (!owner.bind(sessionId).exec() || !owner.query.next())
-        return std::nullopt;
+    if (!owner.bind(sessionId).exec())
+        return result;
+    if (!owner.query.next()) {
+        result.outcome = QuotaInsert::NoSuchParent;
+        return result;
+    }
     PromptRecord record { newRandomId(),
                           sessionId,
                           owner.query.value(0).toString(),
@@ -271,6 +330,16 @@ std::optional<PromptRecord> SqliteStore::createPrompt(const QString &sessionId, 
                           PromptStatus::Pending,
                           QDateTime::fromMSecsSinceEpoch(nowMs(), Qt::UTC) };
     owner.query.finish();
+    if (maxPerUser > 0) {
+        const auto owned
+            = countUpTo(m_db, "SELECT 1 FROM prompts WHERE user_id = ?", record.userId, maxPerUser);
+        if (!owned)
+            return result;
+        if (*owned >= maxPerUser) {
+            result.outcome = QuotaInsert::OverQuota;
+            return result;
+        }
+    }
     Statement s(m_db,
                 "INSERT INTO prompts (id, session_id, user_id, text, status, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)");
@@ -282,8 +351,10 @@ std::optional<PromptRecord> SqliteStore::createPrompt(const QString &sessionId, 
              .bind(record.createdAt.toMSecsSinceEpoch())
              .exec()
         || !tx.commit())
-        return std::nullopt;
-    return record;
+        return result;
+    result.outcome = QuotaInsert::Inserted;
+    result.record = std::move(record);
+    return result;
 }
 
 std::optional<PromptRecord> SqliteStore::prompt(const QString &promptId)
@@ -311,8 +382,79 @@ QList<PromptRecord> SqliteStore::promptsForSession(const QString &sessionId)
 
 bool SqliteStore::setPromptStatus(const QString &promptId, PromptStatus status)
 {
-    Statement s(m_db, "UPDATE prompts SET status = ? WHERE id = ?");
-    return s.bind(promptStatusName(status)).bind(promptId).exec() && s.query.numRowsAffected() == 1;
+    // finished_at: when the prompt first became done (retention counts from it).
+    Statement s(m_db,
+                "UPDATE prompts SET status = ?, finished_at = CASE WHEN ? = 'done' THEN "
+                "COALESCE(finished_at, ?) ELSE finished_at END WHERE id = ?");
+    const QString name = promptStatusName(status);
+    return s.bind(name).bind(name).bind(nowMs()).bind(promptId).exec()
+        && s.query.numRowsAffected() == 1;
+}
+
+Page<SessionRecord> SqliteStore::sessionPage(const QString &userId, std::optional<PageKey> after,
+                                             int limit)
+{
+    Page<SessionRecord> page;
+    Statement s(m_db,
+                after ? "SELECT id, user_id, title, created_at, rowid FROM sessions WHERE "
+                        "user_id = ? AND (created_at, rowid) < (?, ?) "
+                        "ORDER BY created_at DESC, rowid DESC LIMIT ?"
+                      : "SELECT id, user_id, title, created_at, rowid FROM sessions WHERE "
+                        "user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?");
+    s.bind(userId);
+    if (after)
+        s.bind(after->createdAtMs).bind(after->rowId);
+    // One row more than the page: its presence says whether a next page exists.
+    if (!s.bind(qMax(1, limit) + 1).exec())
+        return page;
+    PageKey last;
+    while (s.query.next()) {
+        if (page.records.size() == qMax(1, limit)) {
+            page.next = last;
+            break;
+        }
+        page.records.append(sessionFrom(s.query));
+        last = { s.query.value(3).toLongLong(), s.query.value(4).toLongLong() };
+    }
+    return page;
+}
+
+Page<PromptRecord> SqliteStore::promptPage(const QString &sessionId, std::optional<PageKey> after,
+                                           int limit)
+{
+    Page<PromptRecord> page;
+    Statement s(m_db,
+                after ? "SELECT id, session_id, user_id, text, status, created_at, rowid FROM "
+                        "prompts WHERE session_id = ? AND (created_at, rowid) > (?, ?) "
+                        "ORDER BY created_at ASC, rowid ASC LIMIT ?"
+                      : "SELECT id, session_id, user_id, text, status, created_at, rowid FROM "
+                        "prompts WHERE session_id = ? ORDER BY created_at ASC, rowid ASC LIMIT ?");
+    s.bind(sessionId);
+    if (after)
+        s.bind(after->createdAtMs).bind(after->rowId);
+    if (!s.bind(qMax(1, limit) + 1).exec())
+        return page;
+    PageKey last;
+    while (s.query.next()) {
+        if (page.records.size() == qMax(1, limit)) {
+            page.next = last;
+            break;
+        }
+        page.records.append(promptFrom(s.query));
+        last = { s.query.value(5).toLongLong(), s.query.value(6).toLongLong() };
+    }
+    return page;
+}
+
+int SqliteStore::deleteFinishedPrompts(const QDateTime &cutoff, int batch)
+{
+    // The events go with their prompt (ON DELETE CASCADE), in the same statement.
+    Statement s(m_db,
+                "DELETE FROM prompts WHERE rowid IN (SELECT rowid FROM prompts WHERE "
+                "finished_at < ? AND status = 'done' LIMIT ?)");
+    if (!s.bind(cutoff.toMSecsSinceEpoch()).bind(qMax(1, batch)).exec())
+        return -1;
+    return s.query.numRowsAffected();
 }
 
 // --- users ---
@@ -593,7 +735,7 @@ AppendResult SqliteStore::appendEvent(const QString &promptId, const EventAppend
     Transaction tx(m_db);
     if (!tx.active())
         return result;
-    Statement read(m_db, "SELECT status, last_seq FROM prompts WHERE id = ?");
+    Statement read(m_db, "SELECT status, last_seq, log_bytes FROM prompts WHERE id = ?");
     if (!read.bind(promptId).exec())
         return result;
     if (!read.query.next()) {
@@ -603,14 +745,26 @@ AppendResult SqliteStore::appendEvent(const QString &promptId, const EventAppend
     const QString statusName = read.query.value(0).toString();
     const auto status = parsePromptStatus(statusName);
     const qint64 seq = read.query.value(1).toLongLong() + 1;
+    const qint64 logBytes = read.query.value(2).toLongLong();
     read.query.finish();
     if (event.closedStatus && status == event.closedStatus) {
         result.outcome = Outcome::Refused;
         return result;
     }
+    // Under the write lock: concurrent appends see each other's counts, none can overshoot.
+    if (event.maxEvents > 0 && seq > event.maxEvents) {
+        result.outcome = Outcome::OverEventQuota;
+        return result;
+    }
+    if (event.maxBytes > 0 && logBytes + event.jsonData.size() > event.maxBytes) {
+        result.outcome = Outcome::OverByteQuota;
+        return result;
+    }
     const bool changeStatus
         = event.newStatus && (!event.onlyFromStatus || status == event.onlyFromStatus);
     const QString statusAfter = changeStatus ? promptStatusName(*event.newStatus) : statusName;
+    const bool finishes
+        = changeStatus && event.newStatus == PromptStatus::Done && status != PromptStatus::Done;
     Statement insert(m_db,
                      "INSERT INTO events (prompt_id, seq, type, data, created_at) "
                      "VALUES (?, ?, ?, ?, ?)");
@@ -622,8 +776,16 @@ AppendResult SqliteStore::appendEvent(const QString &promptId, const EventAppend
              .exec())
         return result;
     // Same transaction: the prompt's sequence number and status move with the event.
-    Statement update(m_db, "UPDATE prompts SET last_seq = ?, status = ? WHERE id = ?");
-    if (!update.bind(seq).bind(statusAfter).bind(promptId).exec()
+    Statement update(m_db,
+                     "UPDATE prompts SET last_seq = ?, status = ?, log_bytes = log_bytes + ?, "
+                     "finished_at = CASE WHEN ? THEN ? ELSE finished_at END WHERE id = ?");
+    if (!update.bind(seq)
+             .bind(statusAfter)
+             .bind(qint64(event.jsonData.size()))
+             .bind(finishes ? 1 : 0)
+             .bind(nowMs())
+             .bind(promptId)
+             .exec()
         || update.query.numRowsAffected() != 1 || !tx.commit())
         return result; // ~Transaction rolls the insert back
     result.outcome = Outcome::Appended;

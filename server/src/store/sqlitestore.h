@@ -38,6 +38,15 @@ public:
     std::optional<PromptRecord> prompt(const QString &promptId) override;
     QList<PromptRecord> promptsForSession(const QString &sessionId) override;
     bool setPromptStatus(const QString &promptId, PromptStatus status) override;
+    SessionInsert createSessionWithin(const QString &userId, const QString &title,
+                                      qint64 maxPerUser) override;
+    PromptInsert createPromptWithin(const QString &sessionId, const QString &text,
+                                    qint64 maxPerUser) override;
+    Page<SessionRecord> sessionPage(const QString &userId, std::optional<PageKey> after,
+                                    int limit) override;
+    Page<PromptRecord> promptPage(const QString &sessionId, std::optional<PageKey> after,
+                                  int limit) override;
+    int deleteFinishedPrompts(const QDateTime &cutoff, int batch) override;
 
     std::optional<UserRecord> createUser(const QString &name,
                                          const QByteArray &passwordHash) override;

@@ -113,6 +113,10 @@ struct EventAppend
     std::optional<PromptStatus> newStatus; // set: the prompt's status after the append...
     std::optional<PromptStatus> onlyFromStatus; // ...if set, only when its status is this one now
     std::optional<PromptStatus> closedStatus; // set: a prompt in this status takes no event
+    // Quotas checked in the same transaction (so concurrent appends cannot overshoot them); 0 =
+    // unlimited. The log may hold at most maxEvents events and maxBytes bytes of data.
+    qint64 maxEvents = 0;
+    qint64 maxBytes = 0;
 };
 
 struct AppendResult
@@ -121,10 +125,46 @@ struct AppendResult
         Appended,
         NoSuchPrompt,
         Refused, // the prompt is in EventAppend::closedStatus
+        OverEventQuota, // the log already holds EventAppend::maxEvents events
+        OverByteQuota, // the event's data would take the log over EventAppend::maxBytes
         Failed, // storage error (disk full, I/O error, lock timeout): nothing was written
     };
     Outcome outcome = Outcome::Failed;
     qint64 seq = 0; // Appended: the event's sequence number
+};
+
+// What an insert bounded by a per-user quota did (the count and the insert are one transaction).
+enum class QuotaInsert {
+    Inserted,
+    OverQuota, // the user already owns the maximum: nothing was written
+    NoSuchParent, // unknown user (sessions) or session (prompts)
+    Failed, // storage error
+};
+
+struct SessionInsert
+{
+    QuotaInsert outcome = QuotaInsert::Failed;
+    SessionRecord record; // Inserted
+};
+
+struct PromptInsert
+{
+    QuotaInsert outcome = QuotaInsert::Failed;
+    PromptRecord record; // Inserted
+};
+
+// A keyset position in a list: the sort key (created_at, then the row's insertion order) of the
+// last row of the previous page. Stable under inserts and deletes, unlike an offset.
+struct PageKey
+{
+    qint64 createdAtMs = 0;
+    qint64 rowId = 0;
+};
+
+template<typename Record> struct Page
+{
+    QList<Record> records;
+    std::optional<PageKey> next; // set when more rows follow: pass it back as `after`
 };
 
 class Store
@@ -142,6 +182,25 @@ public:
     virtual std::optional<PromptRecord> prompt(const QString &promptId) = 0;
     virtual QList<PromptRecord> promptsForSession(const QString &sessionId) = 0; // oldest first
     virtual bool setPromptStatus(const QString &promptId, PromptStatus status) = 0;
+    // Like createSession / createPrompt, unless the (session's) user already owns `maxPerUser`
+    // sessions / prompts (0: no limit).
+    virtual SessionInsert createSessionWithin(const QString &userId, const QString &title,
+                                              qint64 maxPerUser)
+        = 0;
+    virtual PromptInsert createPromptWithin(const QString &sessionId, const QString &text,
+                                            qint64 maxPerUser)
+        = 0;
+    // One page of sessionsForUser (newest first) / promptsForSession (oldest first): at most
+    // `limit` records after `after` (from the start when unset).
+    virtual Page<SessionRecord> sessionPage(const QString &userId, std::optional<PageKey> after,
+                                            int limit)
+        = 0;
+    virtual Page<PromptRecord> promptPage(const QString &sessionId, std::optional<PageKey> after,
+                                          int limit)
+        = 0;
+    // Retention: deletes at most `batch` prompts that finished (done) before `cutoff`, with their
+    // event logs. Returns how many, or -1 on failure.
+    virtual int deleteFinishedPrompts(const QDateTime &cutoff, int batch) = 0;
 
     // --- users ---
     // createUser fails (nullopt) when the name is taken (names are unique ignoring ASCII case).

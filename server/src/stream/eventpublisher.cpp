@@ -4,6 +4,7 @@
 #include "bus/eventbus.h"
 #include "http/jsonreply.h"
 #include "logging.h"
+#include "ops/quotas.h"
 #include "store/store.h"
 #include "stream/streammetrics.h"
 
@@ -19,10 +20,12 @@ EventPublisher::Result failure(int status, const char *code, const QString &mess
 }
 } // namespace
 
-EventPublisher::EventPublisher(Store &store, EventBus &bus, const StreamMetrics &metrics)
+EventPublisher::EventPublisher(Store &store, EventBus &bus, const StreamMetrics &metrics,
+                               const Quotas *quotas)
     : m_store(store)
     , m_bus(bus)
     , m_metrics(metrics)
+    , m_quotas(quotas)
 { }
 
 EventPublisher::Result EventPublisher::publish(const QString &promptId, EventType type,
@@ -47,6 +50,9 @@ EventPublisher::Result EventPublisher::publish(const QString &promptId, EventTyp
     if (type == EventType::Done) {
         append.newStatus = PromptStatus::Done;
         append.onlyFromStatus.reset();
+    } else if (m_quotas) {
+        append.maxEvents = m_quotas->limit(Quota::EventsPerPrompt);
+        append.maxBytes = m_quotas->limit(Quota::BytesPerPrompt);
     }
     const AppendResult stored = m_store.appendEvent(promptId, append);
     switch (stored.outcome) {
@@ -57,6 +63,15 @@ EventPublisher::Result EventPublisher::publish(const QString &promptId, EventTyp
     case AppendResult::Outcome::Refused:
         return failure(409, ErrorCode::conflict,
                        QStringLiteral("the prompt is finished (done); no more events"));
+    case AppendResult::Outcome::OverEventQuota:
+    case AppendResult::Outcome::OverByteQuota: {
+        const Quota quota = stored.outcome == AppendResult::Outcome::OverEventQuota
+            ? Quota::EventsPerPrompt
+            : Quota::BytesPerPrompt;
+        m_quotas->recordRejection(quota);
+        return failure(Quotas::status, ErrorCode::quotaExceeded,
+                       m_quotas->message(quota) + QStringLiteral("; the prompt still takes done"));
+    }
     case AppendResult::Outcome::Failed:
         // Disk full, I/O error or lock timeout: nothing was stored (the transaction rolled
         // back), everything acknowledged before is intact. Retrying later is safe.
