@@ -3,7 +3,7 @@
 // (wrong password, rate limit with its wait, unreachable server, TLS failure), refresh ahead of
 // expiry, single-flight refresh when many streams and calls hit 401 together, refresh-token reuse
 // signing the legitimate session out, logout, "remember me" through a token store, and the REST
-// client's calls and errors.
+// client's calls, errors and list pages.
 #include "support/chaosproxy.h"
 #include "support/e2esupport.h"
 #include "support/httpclient.h"
@@ -458,6 +458,65 @@ private Q_SLOTS:
         // Signed out: calls fail with NotSignedIn, nothing is sent.
         QVERIFY(!waitForJob(user.session->logout()).isError());
         QCOMPARE(waitForJob(api.listSessions()).kind(), Error::Kind::NotSignedIn);
+    }
+
+    void apiClientPagesLists()
+    {
+        QString error;
+        SignedInUser user = signIn(m_server, m_server.baseUrl(), UserName, Password, false, &error);
+        QVERIFY2(user.session, qPrintable(error));
+        ApiClient &api = *user.api;
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(!waitForJob(api.createSession(QStringLiteral("paged %1").arg(i))).isError());
+
+        ApiReply *all = api.listSessions();
+        all->setAutoDelete(false);
+        QVERIFY(!waitForJob(all).isError());
+        QVERIFY(all->nextCursor().isEmpty()); // a few sessions: one page
+        QStringList expected;
+        for (const SessionInfo &session : all->sessions())
+            expected.append(session.id());
+        delete all;
+        QVERIFY(expected.size() >= 3);
+
+        // Two at a time, following nextCursor() to the end.
+        QStringList seen;
+        QString cursor;
+        do {
+            ApiReply *page = api.listSessions(2, cursor);
+            page->setAutoDelete(false);
+            QVERIFY(!waitForJob(page).isError());
+            QVERIFY(page->sessions().size() <= 2);
+            for (const SessionInfo &session : page->sessions())
+                seen.append(session.id());
+            cursor = page->nextCursor();
+            delete page;
+        } while (!cursor.isEmpty() && seen.size() <= expected.size());
+        QCOMPARE(seen, expected);
+
+        const QString sessionId = expected.constFirst();
+        for (int i = 0; i < 2; ++i)
+            QVERIFY(!waitForJob(api.createPrompt(sessionId, QString::number(i))).isError());
+        ApiReply *prompts = api.listPrompts(sessionId, 1);
+        prompts->setAutoDelete(false);
+        QVERIFY(!waitForJob(prompts).isError());
+        QCOMPARE(prompts->prompts().size(), 1);
+        QCOMPARE(prompts->prompts().constFirst().text(), QStringLiteral("0"));
+        const QString next = prompts->nextCursor();
+        delete prompts;
+        QVERIFY(!next.isEmpty());
+        prompts = api.listPrompts(sessionId, 1, next);
+        prompts->setAutoDelete(false);
+        QVERIFY(!waitForJob(prompts).isError());
+        QCOMPARE(prompts->prompts().constFirst().text(), QStringLiteral("1"));
+        QVERIFY(prompts->nextCursor().isEmpty());
+        delete prompts;
+
+        // A cursor of another list is refused by the server.
+        const Error wrongList = waitForJob(api.listSessions(2, next));
+        QCOMPARE(wrongList.kind(), Error::Kind::InvalidRequest);
+        QCOMPARE(wrongList.serverCode(), QStringLiteral("INVALID_CURSOR"));
+        QVERIFY(!waitForJob(user.session->logout()).isError());
     }
 
     void noTokenInTheServerLog()

@@ -35,10 +35,20 @@ public:
     std::chrono::milliseconds requestTimeout() const;
     void setRequestTimeout(std::chrono::milliseconds timeout);
 
+    // The first page of the caller's sessions, newest first, as long as the server's default
+    // page (100); ApiReply::nextCursor() leads to the next one.
     ApiReply *listSessions();
+    // One page of the caller's sessions, newest first: at most `limit` of them (1..1000; 0 for
+    // the server's default) after `cursor`, the nextCursor() of the previous page (empty: from
+    // the start). A cursor is only valid for the list it came from (else InvalidRequest, server
+    // code "INVALID_CURSOR").
+    ApiReply *listSessions(int limit, const QString &cursor = QString());
     ApiReply *createSession(const QString &title = {});
     ApiReply *getSession(const QString &sessionId);
+    // The first page of a session's prompts, oldest first (see listSessions()).
     ApiReply *listPrompts(const QString &sessionId);
+    // One page of a session's prompts, oldest first, like listSessions(int, const QString &).
+    ApiReply *listPrompts(const QString &sessionId, int limit, const QString &cursor = QString());
     ApiReply *createPrompt(const QString &sessionId, const QString &text);
     ApiReply *getPrompt(const QString &sessionId, const QString &promptId);
     // A short-lived token that opens this prompt's stream (PromptStream::Mode::StreamToken).
@@ -48,8 +58,8 @@ public:
     ApiReply *publishEvent(const QString &sessionId, const QString &promptId, const QString &type,
                            const QJsonObject &data = {});
 
-    // Any authenticated call: `path` below the server URL (e.g. "/api/claude-code/sessions"),
-    // `body` sent as JSON when not empty.
+    // Any authenticated call: `path` below the server URL (e.g. "/api/claude-code/sessions",
+    // "/api/claude-code/sessions?limit=10"), `body` sent as JSON when not empty.
     ApiReply *request(const QByteArray &method, const QString &path, const QJsonObject &body = {});
 
     // The URL of a prompt's stream.

@@ -46,6 +46,9 @@ public:
     QList<SessionInfo> sessions() const; // ListSessions
     SessionInfo session() const; // CreateSession, GetSession
     QList<PromptInfo> prompts() const; // ListPrompts
+    // ListSessions, ListPrompts: the cursor of the next page (pass it to the next listSessions()
+    // or listPrompts() call), empty on the last page. Opaque: do not build or parse it.
+    QString nextCursor() const;
     PromptInfo prompt() const; // CreatePrompt, GetPrompt
     // CreateStreamToken: the token (a secret: never log it) and its lifetime.
     QByteArray streamToken() const;

@@ -20,6 +20,19 @@ QString sessionPath(const QString &sessionId)
     return QStringLiteral("/api/claude-code/sessions/") + encoded(sessionId);
 }
 
+// "?limit=..&cursor=.." of a list page; empty for the server's defaults.
+QString pageQuery(int limit, const QString &cursor)
+{
+    QStringList items;
+    if (limit > 0)
+        items.append(QStringLiteral("limit=") + QString::number(limit));
+    if (!cursor.isEmpty())
+        items.append(QStringLiteral("cursor=") + encoded(cursor));
+    if (items.isEmpty())
+        return {};
+    return u'?' + items.join(u'&');
+}
+
 } // namespace
 
 ApiReply *ApiClientPrivate::start(ApiClient *q, ApiReply::Operation operation,
@@ -105,8 +118,13 @@ void ApiClient::setRequestTimeout(std::chrono::milliseconds timeout)
 
 ApiReply *ApiClient::listSessions()
 {
+    return listSessions(0);
+}
+
+ApiReply *ApiClient::listSessions(int limit, const QString &cursor)
+{
     return d_ptr->start(this, ApiReply::Operation::ListSessions, "GET",
-                        QStringLiteral("/api/claude-code/sessions"), {},
+                        QStringLiteral("/api/claude-code/sessions") + pageQuery(limit, cursor), {},
                         QStringLiteral("Listing sessions"));
 }
 
@@ -128,9 +146,15 @@ ApiReply *ApiClient::getSession(const QString &sessionId)
 
 ApiReply *ApiClient::listPrompts(const QString &sessionId)
 {
+    return listPrompts(sessionId, 0);
+}
+
+ApiReply *ApiClient::listPrompts(const QString &sessionId, int limit, const QString &cursor)
+{
     return d_ptr->start(this, ApiReply::Operation::ListPrompts, "GET",
-                        sessionPath(sessionId) + QStringLiteral("/prompts"), {},
-                        QStringLiteral("Listing prompts"));
+                        sessionPath(sessionId) + QStringLiteral("/prompts")
+                            + pageQuery(limit, cursor),
+                        {}, QStringLiteral("Listing prompts"));
 }
 
 ApiReply *ApiClient::createPrompt(const QString &sessionId, const QString &text)

@@ -64,6 +64,12 @@ QList<PromptInfo> ApiReply::prompts() const
     return list;
 }
 
+QString ApiReply::nextCursor() const
+{
+    // null on the last page, which toString() turns into an empty string.
+    return json().object().value(QLatin1String("nextCursor")).toString();
+}
+
 PromptInfo ApiReply::prompt() const
 {
     return PromptInfo::fromJson(json().object());

@@ -32,8 +32,10 @@ QNetworkRequest makeRequest(const QUrl &server, const QString &path)
     QString base = url.path();
     while (base.endsWith(u'/'))
         base.chop(1);
-    url.setPath(base + path);
-    url.setQuery(QString());
+    // Ids in `path` are percent-encoded (a '?' in an id is "%3F"): the first '?' starts a query.
+    const qsizetype queryStart = path.indexOf(u'?');
+    url.setPath(base + path.left(queryStart));
+    url.setQuery(queryStart < 0 ? QString() : path.mid(queryStart + 1));
     url.setFragment(QString());
     QNetworkRequest request(url);
     request.setRawHeader("Accept", "application/json");

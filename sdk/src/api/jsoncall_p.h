@@ -32,7 +32,8 @@ struct Result
 using Callback = std::function<void(const Result &result)>;
 
 // A request for `path` below `server` (its own path is kept as a prefix), JSON accepted, the
-// HTTP cache and redirects off.
+// HTTP cache and redirects off. A query in `path` ("/x?limit=2") becomes the URL's query; the
+// server URL's own query is dropped.
 QNetworkRequest makeRequest(const QUrl &server, const QString &path);
 
 // Sends the request (`body` as application/json when not null) and calls `done` exactly once on
