@@ -32,6 +32,27 @@ QString modeName(Sluice::PromptStream::Mode mode)
     return QStringLiteral("token");
 }
 
+QStringList takeSessionArgument(int &argc, char *argv[])
+{
+    QStringList taken;
+    int kept = 1;
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if ((arg == "--session" || arg == "-session") && i + 1 < argc) {
+            taken << QStringLiteral("--session") << QString::fromLocal8Bit(argv[++i]);
+            continue;
+        }
+        if (arg.startsWith("--session=")) {
+            taken << QString::fromLocal8Bit(arg);
+            continue;
+        }
+        argv[kept++] = argv[i];
+    }
+    argc = kept;
+    argv[argc] = nullptr;
+    return taken;
+}
+
 CommandLine parseCommandLine(const QStringList &arguments)
 {
     QCommandLineParser parser;

@@ -37,6 +37,12 @@ struct CommandLine
 // Parses `arguments` (arguments[0] is the program name); never reads stdin.
 CommandLine parseCommandLine(const QStringList &arguments);
 
+// QGuiApplication takes "-session ID" (and "--session ID") for X11 session management and
+// removes it from the arguments, so --session SID would never reach parseCommandLine(). Called
+// before QApplication exists: removes --session and its value from argv and returns them, to
+// be appended to the arguments given to parseCommandLine().
+QStringList takeSessionArgument(int &argc, char *argv[]);
+
 // The command line's (and the settings') name of a stream mode: "token", "header", "cookie".
 QString modeName(Sluice::PromptStream::Mode mode);
 

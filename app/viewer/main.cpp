@@ -71,6 +71,7 @@ int main(int argc, char *argv[])
         return printHelpOrError(parseCommandLine(QCoreApplication::arguments()));
     }
 
+    const QStringList sessionArgument = takeSessionArgument(argc, argv);
     QApplication app(argc, argv);
     setApplicationNames();
     QGuiApplication::setApplicationDisplayName(QStringLiteral("Sluice Viewer"));
@@ -78,7 +79,8 @@ int main(int argc, char *argv[])
     QGuiApplication::setDesktopFileName(QStringLiteral("sluice-viewer"));
     QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("sluice-viewer")));
 
-    const CommandLine commandLine = parseCommandLine(QCoreApplication::arguments());
+    const CommandLine commandLine
+        = parseCommandLine(QCoreApplication::arguments() + sessionArgument);
     if (const int status = printHelpOrError(commandLine); status >= 0)
         return status;
     const ViewerOptions &options = commandLine.options;

@@ -455,6 +455,19 @@ PromptView *MainWindow::openPrompt(const QString &sessionId, const QString &prom
     });
     const int index = m_tabs->addTab(view, tabTitle(title, promptId));
     m_tabs->setTabToolTip(index, title.isEmpty() ? promptId : title);
+    if (title.isEmpty()) {
+        // Opened by id (command line): the prompt's text makes a better tab title.
+        Sluice::ApiReply *reply = m_api->getPrompt(sessionId, promptId);
+        connect(reply, &Sluice::Job::finished, view, [this, view](Sluice::Job *job) {
+            const auto *reply = static_cast<Sluice::ApiReply *>(job);
+            const int at = m_tabs->indexOf(view);
+            if (reply->error().isError() || at < 0)
+                return;
+            const QString text = SessionsPanel::promptTitle(reply->prompt().text());
+            m_tabs->setTabText(at, tabTitle(text, view->promptId()));
+            m_tabs->setTabToolTip(at, reply->prompt().text());
+        });
+    }
     m_tabs->setCurrentIndex(index);
     qCInfo(lcViewer).noquote() << "following prompt" << promptId << "of session" << sessionId
                                << "in" << modeName(m_mode) << "mode";

@@ -71,6 +71,25 @@ private Q_SLOTS:
         QVERIFY2(c.errorText.startsWith(error), qPrintable(c.errorText));
     }
 
+    void sessionArgumentIsKeptFromQt()
+    {
+        QByteArrayList storage { "sluice-viewer", "--session", "s1", "-platform",
+                                 "xcb",           "--prompt",  "p1", "--session=s2" };
+        std::vector<char *> argv;
+        for (QByteArray &arg : storage)
+            argv.push_back(arg.data());
+        argv.push_back(nullptr);
+        int argc = int(storage.size());
+        const QStringList taken = takeSessionArgument(argc, argv.data());
+        QCOMPARE(taken,
+                 (QStringList { QStringLiteral("--session"), QStringLiteral("s1"),
+                                QStringLiteral("--session=s2") }));
+        QCOMPARE(argc, 5);
+        QCOMPARE(QByteArray(argv[1]), QByteArray("-platform"));
+        QCOMPARE(QByteArray(argv[4]), QByteArray("p1"));
+        QCOMPARE(argv[5], nullptr);
+    }
+
     void helpAndVersion()
     {
         QCOMPARE(parse({ QStringLiteral("--help") }).action, CommandLine::Action::ShowHelp);
