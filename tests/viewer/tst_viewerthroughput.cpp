@@ -178,7 +178,8 @@ private Q_SLOTS:
         QVERIFY(model->entry(1).hasResult);
         QVERIFY(view->view()->isFollowing());
         QVERIFY(paints.count > seconds); // several per second
-        QVERIFY2(rate > eventsPerSecond * 0.7, "the stream did not keep up with the server");
+        // The producer's pacing slows down on a loaded machine; the viewer must still keep up.
+        QVERIFY2(rate > eventsPerSecond * 0.5, "the stream did not keep up with the server");
         QVERIFY2(maxStall < maxStallMs,
                  qPrintable(QStringLiteral("the event loop stalled for %1 ms").arg(maxStall)));
     }
