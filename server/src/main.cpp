@@ -146,7 +146,8 @@ int main(int argc, char *argv[])
 
     std::optional<QString> demoPassword;
     if (config.demo) {
-        demoPassword = ensureDemoUser(server.store(), &error);
+        demoPassword = ensureDemoUser(server.store(),
+                                      ScryptParameters { server.config().scryptLogN }, &error);
         if (!demoPassword)
             return fail(QStringLiteral("sluice-server: cannot start: ") + error, 1);
     }

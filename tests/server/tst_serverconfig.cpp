@@ -66,6 +66,14 @@ void TestServerConfig::helpDocumentsEveryOption()
         QStringLiteral("--idle-timeout"),
         QStringLiteral("--login-max-failures"),
         QStringLiteral("--login-window"),
+        QStringLiteral("--max-sessions-per-user"),
+        QStringLiteral("--max-prompts-per-user"),
+        QStringLiteral("--max-events-per-prompt"),
+        QStringLiteral("--max-bytes-per-prompt"),
+        QStringLiteral("--publish-rate"),
+        QStringLiteral("--publish-burst"),
+        QStringLiteral("--retention"),
+        QStringLiteral("SLUICE_RETENTION"),
         QStringLiteral("--version"),
     };
     for (const QString &word : expected)
@@ -150,10 +158,33 @@ void TestServerConfig::invalidConfigurationFailsWithOneLine_data()
         << QStringList { QStringLiteral("--heartbeat-interval"), QStringLiteral("60s"),
                          QStringLiteral("--idle-timeout"), QStringLiteral("30s") }
         << Env {} << QStringLiteral("must be shorter than --idle-timeout");
+    QTest::newRow("negative quota")
+        << QStringList { QStringLiteral("--max-sessions-per-user"), QStringLiteral("-1") } << Env {}
+        << QStringLiteral("--max-sessions-per-user: -1 is out of range");
+    QTest::newRow("byte quota not a number")
+        << QStringList {}
+        << Env { { QStringLiteral("SLUICE_MAX_BYTES_PER_PROMPT"), QStringLiteral("1G") } }
+        << QStringLiteral("SLUICE_MAX_BYTES_PER_PROMPT: \"1G\" is not an integer");
+    QTest::newRow("publish burst zero")
+        << QStringList { QStringLiteral("--publish-burst"), QStringLiteral("0") } << Env {}
+        << QStringLiteral("--publish-burst: 0 is out of range");
+    QTest::newRow("retention too short")
+        << QStringList { QStringLiteral("--retention"), QStringLiteral("30s") } << Env {}
+        << QStringLiteral("--retention: 30s is out of range [1m, 3650d]");
+    QTest::newRow("retention not a duration")
+        << QStringList { QStringLiteral("--retention"), QStringLiteral("forever") } << Env {}
+        << QStringLiteral("is not a duration");
     QTest::newRow("metrics token too short")
         << QStringList {}
         << Env { { QStringLiteral("SLUICE_METRICS_TOKEN"), QStringLiteral("short") } }
         << QStringLiteral("the metrics token from the environment is shorter than 16 bytes");
+    QTest::newRow("weak password hashes in production")
+        << QStringList { QStringLiteral("--production"), QStringLiteral("--scrypt-log-n"),
+                         QStringLiteral("16") }
+        << Env {} << QStringLiteral("--scrypt-log-n 16 is below OWASP's minimum (17)");
+    QTest::newRow("scrypt cost out of range")
+        << QStringList {} << Env { { QStringLiteral("SLUICE_SCRYPT_LOG_N"), QStringLiteral("21") } }
+        << QStringLiteral("SLUICE_SCRYPT_LOG_N: 21 is out of range");
 }
 
 void TestServerConfig::invalidConfigurationFailsWithOneLine()
@@ -255,7 +286,8 @@ void TestServerConfig::productionModeNeedsConfiguredKeys()
     QTemporaryDir dataDir;
     const auto refused = ServerProcess::run(
         { QStringLiteral("--data-dir"), dataDir.path(), QStringLiteral("--print-routes") },
-        { { QStringLiteral("SLUICE_ENV"), QStringLiteral("production") } });
+        { { QStringLiteral("SLUICE_ENV"), QStringLiteral("production") },
+          { QStringLiteral("SLUICE_SCRYPT_LOG_N"), QString() } });
     QCOMPARE(refused.exitCode, 2);
     QVERIFY2(
         refused.stdErr.contains(QLatin1String("production mode needs a configured access key")),
@@ -273,7 +305,8 @@ void TestServerConfig::productionModeNeedsConfiguredKeys()
     const auto open = ServerProcess::run(
         { QStringLiteral("--data-dir"), dataDir.path(), QStringLiteral("--production"),
           QStringLiteral("--access-key-file"), accessKey, QStringLiteral("--print-routes") },
-        { { QStringLiteral("SLUICE_STREAM_KEY"), QString(40, u'b') } });
+        { { QStringLiteral("SLUICE_STREAM_KEY"), QString(40, u'b') },
+          { QStringLiteral("SLUICE_SCRYPT_LOG_N"), QString() } });
     QCOMPARE(open.exitCode, 2);
     QVERIFY2(open.stdErr.contains(QLatin1String("can be read or written by its group or others "
                                                 "(mode 644): chmod 600")),
@@ -288,7 +321,8 @@ void TestServerConfig::productionModeNeedsConfiguredKeys()
     ServerProcess server;
     QVERIFY2(server.start(
                  { QStringLiteral("--production"), QStringLiteral("--access-key-file"), accessKey },
-                 { { QStringLiteral("SLUICE_STREAM_KEY"), QString(40, u'b') } }),
+                 { { QStringLiteral("SLUICE_STREAM_KEY"), QString(40, u'b') },
+                   { QStringLiteral("SLUICE_SCRYPT_LOG_N"), QString() } }),
              qPrintable(server.errorString()));
     QVERIFY(!QFileInfo::exists(server.dataDir() + QStringLiteral("/access.key")));
     QVERIFY(!server.logOutput().contains(QString(40, u'b')));
@@ -346,7 +380,8 @@ void TestServerConfig::demoPrintsWorkingCredentials()
         = ServerProcess::run({ QStringLiteral("--demo"), QStringLiteral("--production"),
                                QStringLiteral("--print-routes") },
                              { { QStringLiteral("SLUICE_ACCESS_KEY"), QString(40, u'a') },
-                               { QStringLiteral("SLUICE_STREAM_KEY"), QString(40, u'b') } });
+                               { QStringLiteral("SLUICE_STREAM_KEY"), QString(40, u'b') },
+                               { QStringLiteral("SLUICE_SCRYPT_LOG_N"), QString() } });
     QCOMPARE(refused.exitCode, 2);
     QVERIFY2(refused.stdErr.contains(QLatin1String("--demo")), qPrintable(refused.stdErr));
 }

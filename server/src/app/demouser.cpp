@@ -8,14 +8,15 @@
 
 namespace Sluice::Server {
 
-std::optional<QString> ensureDemoUser(Store &store, QString *error)
+std::optional<QString> ensureDemoUser(Store &store, const ScryptParameters &parameters,
+                                      QString *error)
 {
     // 16 characters from an unambiguous alphabet: ~90 bits.
     static const QLatin1String alphabet("abcdefghjkmnpqrstuvwxyz23456789ABCDEFGHJKLMNPQRSTUVWXYZ");
     QString password;
     for (int i = 0; i < 16; ++i)
         password += alphabet.at(QRandomGenerator::system()->bounded(int(alphabet.size())));
-    const QByteArray hash = PasswordHasher::hash(password.toUtf8());
+    const QByteArray hash = PasswordHasher::hash(password.toUtf8(), parameters);
     if (hash.isEmpty()) {
         *error = QStringLiteral("cannot hash the demo password");
         return std::nullopt;

@@ -3,6 +3,8 @@
 // start, so the printed credentials always work) and returns the password to print once.
 #pragma once
 
+#include "auth/passwordhasher.h"
+
 #include <QtCore/QString>
 
 #include <optional>
@@ -13,6 +15,8 @@ class Store;
 
 inline constexpr char demoUserName[] = "demo";
 
-std::optional<QString> ensureDemoUser(Store &store, QString *error);
+// The password is hashed with `parameters` (the server's --scrypt-log-n).
+std::optional<QString> ensureDemoUser(Store &store, const ScryptParameters &parameters,
+                                      QString *error);
 
 } // namespace Sluice::Server

@@ -3,6 +3,7 @@
 
 #include "auth/authenticator.h"
 #include "auth/loginratelimiter.h"
+#include "auth/passwordhashpool.h"
 #include "auth/refreshtokenservice.h"
 #include "auth/tokenservice.h"
 #include "bus/inmemoryeventbus.h"
@@ -15,6 +16,9 @@
 #include "logging.h"
 #include "metrics/metrics.h"
 #include "ops/promptlifecycle.h"
+#include "ops/publishratelimiter.h"
+#include "ops/quotas.h"
+#include "ops/retentionjob.h"
 #include "ops/streamlimits.h"
 #include "routes/authroutes.h"
 #include "routes/eventroutes.h"
@@ -48,14 +52,14 @@ ServerApp::ServerApp(ServerConfig config, QObject *parent)
     setJsonBodyLimit(m_config.maxBodyBytes);
     // Every answered request (route replies, unrouted replies, stream opens) is counted by its
     // route template, never by its raw path (ids would explode the label set).
-    m_finisher.setObserver([this](const QHttpServerRequest &request, int status) {
-        const QString route = m_routes->templateForPath(request.url().path());
+    m_finisher.setObserver([this](const RequestLog::Entry &request, int status) {
+        const QString route = m_routes->templateForPath(request.url.path());
         const QByteArray routeLabel
             = route.isEmpty() ? QByteArrayLiteral("unmatched") : route.toUtf8();
         m_metrics->increment("sluice_http_requests_total",
                              { { "route", routeLabel }, { "status", QByteArray::number(status) } });
         m_metrics->observe("sluice_http_request_duration_seconds",
-                           double(RequestLog::elapsedSinceDispatchMs()) / 1000.0);
+                           double(request.durationMs) / 1000.0);
     });
 }
 
@@ -76,6 +80,9 @@ bool ServerApp::start(bool listen, QString *error)
     m_refreshTokens = std::make_unique<RefreshTokenService>(*m_store, m_config.refreshTokenTtl);
     m_loginLimiter
         = std::make_unique<LoginRateLimiter>(m_config.loginMaxFailures, m_config.loginWindow);
+    m_passwordHashes = std::make_unique<PasswordHashPool>(PasswordHashPool::Options {
+        m_config.loginHashThreads, m_config.loginQueue, m_config.loginHashRate,
+        ScryptParameters { m_config.scryptLogN } });
     // Streaming: bus → publisher (log first, then fan-out) → hub of open SSE streams.
     m_bus = std::make_unique<InMemoryEventBus>();
     m_streams = std::make_unique<StreamHub>(
@@ -83,11 +90,19 @@ bool ServerApp::start(bool listen, QString *error)
         SseStream::Options { m_config.heartbeatInterval, m_config.streamBufferBytes,
                              m_config.sseRetry, m_config.streamStallTimeout });
     m_streams->metrics().setMetrics(m_metrics.get());
-    m_publisher = std::make_unique<EventPublisher>(*m_store, *m_bus, m_streams->metrics());
-    m_context.reset(new ServerContext { m_config, *m_store, *m_tokens, *m_authenticator,
-                                        *m_refreshTokens, *m_loginLimiter, m_cors, m_finisher,
-                                        *m_routes, *m_metrics, *m_streamLimits, *m_promptLifecycle,
-                                        *m_bus, *m_streams, *m_publisher });
+    m_quotas = std::make_unique<Quotas>(m_config, m_metrics.get());
+    m_publishLimiter = std::make_unique<PublishRateLimiter>(
+        m_config.publishRate, m_config.publishBurst, 100000, m_metrics.get());
+    m_publisher
+        = std::make_unique<EventPublisher>(*m_store, *m_bus, m_streams->metrics(), m_quotas.get());
+    m_context.reset(new ServerContext {
+        m_config, *m_store, *m_tokens, *m_authenticator, *m_refreshTokens, *m_loginLimiter,
+        *m_passwordHashes, m_cors, m_finisher, *m_routes, *m_metrics, *m_streamLimits,
+        *m_promptLifecycle, *m_bus, *m_streams, *m_publisher, *m_quotas, *m_publishLimiter });
+    if (m_config.retention.count() > 0) {
+        m_retention = std::make_unique<RetentionJob>(*m_store, m_config.retention, m_metrics.get());
+        m_retention->start();
+    }
     if (!startDemoProducer(error))
         return false;
 

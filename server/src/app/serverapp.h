@@ -27,8 +27,12 @@ class StreamHub;
 class Listener;
 class Metrics;
 class PromptLifecycle;
+class PublishRateLimiter;
+class Quotas;
+class RetentionJob;
 class StreamLimits;
 class LoginRateLimiter;
+class PasswordHashPool;
 class RefreshTokenService;
 class ServerContext;
 class Store;
@@ -53,6 +57,8 @@ public:
     quint16 port() const;
     QList<RouteInfo> routes() const;
     Store &store() { return *m_store; }
+    // Login password checks in flight on the worker threads (a test harness waits for them).
+    PasswordHashPool &passwordHashes() { return *m_passwordHashes; }
     const ServerConfig &config() const { return m_config; }
     Metrics &metrics() { return *m_metrics; }
 
@@ -70,6 +76,7 @@ private:
     std::unique_ptr<Authenticator> m_authenticator;
     std::unique_ptr<RefreshTokenService> m_refreshTokens;
     std::unique_ptr<LoginRateLimiter> m_loginLimiter;
+    std::unique_ptr<PasswordHashPool> m_passwordHashes;
     std::unique_ptr<ServerContext> m_context;
     QPointer<Listener> m_listener;
     // Operations: metrics, stream caps, demo producer
@@ -77,6 +84,10 @@ private:
     std::unique_ptr<StreamLimits> m_streamLimits;
     PromptLifecycle *m_promptLifecycle = nullptr;
     DemoProducer *m_demoProducer = nullptr;
+    // Abuse limits (declared before the streaming members: the publisher uses the quotas)
+    std::unique_ptr<Quotas> m_quotas;
+    std::unique_ptr<PublishRateLimiter> m_publishLimiter;
+    std::unique_ptr<RetentionJob> m_retention; // --retention set
     // streaming (declared last: destroyed first, streams before the bus and the store)
     std::unique_ptr<InMemoryEventBus> m_bus;
     std::unique_ptr<StreamHub> m_streams;

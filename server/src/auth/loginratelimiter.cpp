@@ -59,7 +59,7 @@ void LoginRateLimiter::record(const Key &key, int limit, Clock::time_point now)
     if (it == m_failures.end()) {
         // Full: forget the key that failed least recently. Live entries are kept whenever an
         // older one exists, so an attacker needs `maxTrackedKeys` fresh failures (each a password
-        // hash) to push out a block.
+        // hash from the global budget) to push out a block.
         if (m_failures.size() >= m_maxTrackedKeys)
             forget(m_failures.find(m_byAge.front()));
         m_byAge.push_back(key);

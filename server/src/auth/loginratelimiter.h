@@ -5,7 +5,7 @@
 //
 // There is deliberately no limit per user name alone: anyone could then keep a user locked out by
 // failing for them from anywhere. Guessing one user's password from many addresses is bounded by
-// the per-address limits.
+// the per-address limits and by the global password-hash budget (PasswordHashPool).
 #pragma once
 
 #include "http/addresskey.h"

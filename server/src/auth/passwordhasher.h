@@ -1,6 +1,7 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // PasswordHasher: scrypt (OpenSSL) password hashes with their parameters and salt stored in a
 // PHC-like string: $scrypt$ln=17,r=8,p=1$<salt b64>$<hash b64> (unpadded standard base64).
+// Thread-safe (no state): logins run it on PasswordHashPool's workers.
 #pragma once
 
 #include <QtCore/QByteArray>

@@ -65,8 +65,8 @@ QString defaultDataDir()
     return base + QStringLiteral("/sluice");
 }
 
-// Tests and development machines lower the cost of new hashes; the stored hash keeps its own
-// parameters, so verification works whatever they were.
+// The server's --scrypt-log-n comes from the same variable, so a password set here costs what the
+// server would make it cost (and a weaker one is upgraded at the next login).
 std::optional<ScryptParameters> hashParameters(QString *error)
 {
     const QString text

@@ -1,6 +1,7 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "config/configparser.h"
 
+#include "auth/passwordhasher.h"
 #include "config/configvalues.h"
 
 #include <QtCore/QCommandLineParser>
@@ -158,6 +159,27 @@ QList<OptionSpec> optionSpecs()
           { S("SLUICE_LOGIN_WINDOW") },
           S("duration"),
           S("Login rate-limit window, 1s..24h (default 5m).") },
+        { S("login-hash-threads"),
+          { S("SLUICE_LOGIN_HASH_THREADS") },
+          S("count"),
+          S("Threads that check login passwords, off the event loop, 1..64 (default 2; each "
+            "holds 128 MiB while it hashes).") },
+        { S("login-queue"),
+          { S("SLUICE_LOGIN_QUEUE") },
+          S("count"),
+          S("Logins that may wait for a hashing thread, 0..10000 (default 32); more -> 503 "
+            "LOGIN_BUSY with Retry-After.") },
+        { S("login-hash-rate"),
+          { S("SLUICE_LOGIN_HASH_RATE") },
+          S("count"),
+          S("Password hashes per second for the whole server, bursts of as many, 1..10000 "
+            "(default 10); more -> 503 LOGIN_BUSY with Retry-After.") },
+        { S("scrypt-log-n"),
+          { S("SLUICE_SCRYPT_LOG_N") },
+          S("n"),
+          S("scrypt cost N = 2^n for new passwords and for hashes upgraded at login, 10..20 "
+            "(default 17, OWASP's minimum; production refuses less). Lower values are for "
+            "tests and development machines.") },
         { S("demo-speed"),
           { S("SLUICE_DEMO_SPEED") },
           S("factor"),
@@ -194,6 +216,44 @@ QList<OptionSpec> optionSpecs()
           S("File holding a token (>= 16 bytes) that GET /metrics then requires as "
             "`Authorization: Bearer <token>`. SLUICE_METRICS_TOKEN may hold the token itself. "
             "Unset: /metrics is open (restrict it at the proxy).") },
+        { S("max-sessions-per-user"),
+          { S("SLUICE_MAX_SESSIONS_PER_USER") },
+          S("count"),
+          S("Sessions one user may own, 0..10000000 (default 1000; 0 = unlimited); more -> 403 "
+            "QUOTA_EXCEEDED.") },
+        { S("max-prompts-per-user"),
+          { S("SLUICE_MAX_PROMPTS_PER_USER") },
+          S("count"),
+          S("Prompts one user may own over all their sessions, 0..100000000 (default 10000; 0 = "
+            "unlimited); more -> 403 QUOTA_EXCEEDED. Prompts deleted by --retention no longer "
+            "count.") },
+        { S("max-events-per-prompt"),
+          { S("SLUICE_MAX_EVENTS_PER_PROMPT") },
+          S("count"),
+          S("Events in one prompt's log, 0..1000000000 (default 100000; 0 = unlimited); more -> "
+            "403 QUOTA_EXCEEDED. The closing done event is always accepted.") },
+        { S("max-bytes-per-prompt"),
+          { S("SLUICE_MAX_BYTES_PER_PROMPT") },
+          S("bytes"),
+          S("Event data bytes in one prompt's log, 0..1099511627776 (default 268435456 = 256 MiB; "
+            "0 = unlimited); more -> 403 QUOTA_EXCEEDED. The closing done event is always "
+            "accepted.") },
+        { S("publish-rate"),
+          { S("SLUICE_PUBLISH_RATE") },
+          S("events/s"),
+          S("Events producers may POST to one prompt per second on average, 0..1000000 (default "
+            "200; 0 = no limit); faster -> 429 RATE_LIMITED with Retry-After.") },
+        { S("publish-burst"),
+          { S("SLUICE_PUBLISH_BURST") },
+          S("events"),
+          S("Events a producer may POST to one prompt at once before --publish-rate applies, "
+            "1..1000000 (default 2000).") },
+        { S("retention"),
+          { S("SLUICE_RETENTION") },
+          S("duration"),
+          S("Delete finished (done) prompts and their event logs this long after they finished, "
+            "1m..3650d or off (default off: keep forever). Checked at startup and hourly; a "
+            "deleted prompt answers 404.") },
         { S("print-routes"), {}, {}, S("Print every registered route (METHOD path) and exit.") },
     };
 }
@@ -399,6 +459,13 @@ ServerConfig readConfig(const Reader &r, ConfigParseResult &result, const QProce
     c.loginMaxFailures
         = int(r.integerIn(QStringLiteral("login-max-failures"), c.loginMaxFailures, 1, 1000));
     c.loginWindow = r.secondsIn(QStringLiteral("login-window"), c.loginWindow, 1s, 24h);
+    c.loginHashThreads
+        = int(r.integerIn(QStringLiteral("login-hash-threads"), c.loginHashThreads, 1, 64));
+    c.loginQueue = int(r.integerIn(QStringLiteral("login-queue"), c.loginQueue, 0, 10000));
+    c.loginHashRate
+        = int(r.integerIn(QStringLiteral("login-hash-rate"), c.loginHashRate, 1, 10000));
+    c.scryptLogN = int(r.integerIn(QStringLiteral("scrypt-log-n"), c.scryptLogN,
+                                   ScryptParameters::minimumLogN, ScryptParameters::maximumLogN));
 
     // Demo producer, producer key, stream caps
     c.demoSpeed = r.get<double>(QStringLiteral("demo-speed"), c.demoSpeed,
@@ -426,6 +493,31 @@ ServerConfig readConfig(const Reader &r, ConfigParseResult &result, const QProce
     c.metricsTokenFile = fileOption(QStringLiteral("metrics-token-file"));
     result.metricsTokenEnv = env.value(QStringLiteral("SLUICE_METRICS_TOKEN")).toUtf8();
 
+    // Abuse limits
+    c.maxSessionsPerUser
+        = r.integerIn(QStringLiteral("max-sessions-per-user"), c.maxSessionsPerUser, 0, 10'000'000);
+    c.maxPromptsPerUser
+        = r.integerIn(QStringLiteral("max-prompts-per-user"), c.maxPromptsPerUser, 0, 100'000'000);
+    c.maxEventsPerPrompt = r.integerIn(QStringLiteral("max-events-per-prompt"),
+                                       c.maxEventsPerPrompt, 0, 1'000'000'000);
+    c.maxBytesPerPrompt = r.integerIn(QStringLiteral("max-bytes-per-prompt"), c.maxBytesPerPrompt,
+                                      0, qint64(1) << 40);
+    c.publishRate = int(r.integerIn(QStringLiteral("publish-rate"), c.publishRate, 0, 1'000'000));
+    c.publishBurst
+        = int(r.integerIn(QStringLiteral("publish-burst"), c.publishBurst, 1, 1'000'000));
+    c.retention = r.get<milliseconds>(
+        QStringLiteral("retention"), c.retention, [](const QString &text, QString *error) {
+            const QString t = text.trimmed().toLower();
+            if (t == u"off" || t == u"0")
+                return std::optional(milliseconds(0));
+            auto d = ConfigValues::parseDuration(text, error);
+            if (d && (*d < 1min || *d > hours(3650 * 24))) {
+                *error = QStringLiteral("%1 is out of range [1m, 3650d] (or off)").arg(text);
+                return std::optional<milliseconds>();
+            }
+            return d;
+        });
+
     // Combinations that cannot work.
     if (c.cookieMode && c.production && !c.tls)
         throw Failure { QStringLiteral(
@@ -436,6 +528,11 @@ ServerConfig readConfig(const Reader &r, ConfigParseResult &result, const QProce
                                        "--idle-timeout (%2 ms), or idle streams are cut")
                             .arg(c.heartbeatInterval.count())
                             .arg(c.idleTimeout.count()) };
+    if (c.production && c.scryptLogN < ScryptParameters::owaspLogN)
+        throw Failure { QStringLiteral("--scrypt-log-n %1 is below OWASP's minimum (%2): "
+                                       "production refuses weaker password hashes")
+                            .arg(c.scryptLogN)
+                            .arg(ScryptParameters::owaspLogN) };
     return c;
 }
 

@@ -60,6 +60,14 @@ struct ServerConfig
 
     int loginMaxFailures = 5;
     std::chrono::seconds loginWindow { 300 };
+    // Password hashing (auth/passwordhashpool.h): scrypt N = 2^scryptLogN for new and upgraded
+    // hashes (OWASP's 17 unless tests lower it; production refuses less). Logins hash on
+    // `loginHashThreads` workers with at most `loginQueue` waiting, within `loginHashRate` hashes
+    // per second for the whole server; beyond either → 503 LOGIN_BUSY.
+    int scryptLogN = 17;
+    int loginHashThreads = 2;
+    int loginQueue = 32;
+    int loginHashRate = 10;
 
     // --- demo producer, producer key and stream caps ---
     double demoSpeed = 1.0; // pacing multiplier of the demo producer: 2 = twice as fast
@@ -77,6 +85,19 @@ struct ServerConfig
     QString metricsTokenFile;
     QByteArray metricsToken;
     std::chrono::seconds streamRetryAfter { 5 }; // Retry-After of a refused stream
+
+    // --- abuse limits (see ops/quotas.h, ops/publishratelimiter.h, ops/retentionjob.h) ---
+    // Per-user and per-prompt quotas, 0 = unlimited; over one → 403 QUOTA_EXCEEDED.
+    qint64 maxSessionsPerUser = 1000;
+    qint64 maxPromptsPerUser = 10000;
+    qint64 maxEventsPerPrompt = 100000;
+    qint64 maxBytesPerPrompt = qint64(256) << 20;
+    // Events a producer may POST to one prompt: `publishRate` per second on average, bursts of
+    // `publishBurst`; over it → 429 RATE_LIMITED with Retry-After. Rate 0 = no limit.
+    int publishRate = 200;
+    int publishBurst = 2000;
+    // Finished (done) prompts are deleted this long after they finished; 0 = kept forever.
+    std::chrono::milliseconds retention { 0 };
 };
 
 } // namespace Sluice::Server

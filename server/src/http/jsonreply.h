@@ -23,11 +23,17 @@ inline constexpr char authorization[] = "AUTHORIZATION_ERROR";
 inline constexpr char validation[] = "VALIDATION_ERROR";
 inline constexpr char notFound[] = "NOT_FOUND";
 inline constexpr char rateLimited[] = "RATE_LIMITED";
+// 403 for a request that would take its user or prompt over a quota (see ops/quotas.h).
+inline constexpr char quotaExceeded[] = "QUOTA_EXCEEDED";
+// 400 for a list `cursor` that is not one this server handed out for that list.
+inline constexpr char invalidCursor[] = "INVALID_CURSOR";
 inline constexpr char methodNotAllowed[] = "METHOD_NOT_ALLOWED";
 inline constexpr char payloadTooLarge[] = "PAYLOAD_TOO_LARGE";
 inline constexpr char unsupportedMediaType[] = "UNSUPPORTED_MEDIA_TYPE";
 inline constexpr char conflict[] = "CONFLICT";
 inline constexpr char serviceUnavailable[] = "SERVICE_UNAVAILABLE";
+// 503 + Retry-After from login when the password-hash workers are full or over their budget.
+inline constexpr char loginBusy[] = "LOGIN_BUSY";
 inline constexpr char internal[] = "INTERNAL_ERROR";
 } // namespace ErrorCode
 

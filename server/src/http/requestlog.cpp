@@ -48,11 +48,22 @@ qint64 elapsedSinceDispatchMs()
     return t_dispatchTimer.isValid() ? t_dispatchTimer.elapsed() : 0;
 }
 
-void logRequest(const QHttpServerRequest &request, int status)
+Entry entryOf(const QHttpServerRequest &request)
+{
+    return Entry { request.method(), request.url(), request.remoteAddress(),
+                   elapsedSinceDispatchMs() };
+}
+
+void log(const Entry &entry, int status)
 {
     qCInfo(lcHttp).noquote().nospace()
-        << methodName(request.method()) << ' ' << Common::redactedTarget(request.url()) << ' '
-        << status << ' ' << elapsedSinceDispatchMs() << "ms " << request.remoteAddress().toString();
+        << methodName(entry.method) << ' ' << Common::redactedTarget(entry.url) << ' ' << status
+        << ' ' << entry.durationMs << "ms " << entry.remoteAddress.toString();
+}
+
+void logRequest(const QHttpServerRequest &request, int status)
+{
+    log(entryOf(request), status);
 }
 
 } // namespace Sluice::Server::RequestLog

@@ -9,6 +9,7 @@
 #include <QtCore/QString>
 #include <QtCore/QUrl>
 #include <QtHttpServer/QHttpServerRequest>
+#include <QtNetwork/QHostAddress>
 
 namespace Sluice::Server::RequestLog {
 
@@ -19,6 +20,19 @@ QByteArray methodName(QHttpServerRequest::Method method);
 void markDispatchStart();
 qint64 elapsedSinceDispatchMs();
 
+// What the log line needs from a request. A reply written after its handler returned is logged
+// from an Entry taken while the handler ran (see ResponseFinisher::defer).
+struct Entry
+{
+    QHttpServerRequest::Method method = QHttpServerRequest::Method::Unknown;
+    QUrl url;
+    QHostAddress remoteAddress;
+    qint64 durationMs = 0;
+};
+// The entry of the request being dispatched now; its duration is elapsedSinceDispatchMs().
+Entry entryOf(const QHttpServerRequest &request);
+
+void log(const Entry &entry, int status);
 void logRequest(const QHttpServerRequest &request, int status);
 
 } // namespace Sluice::Server::RequestLog

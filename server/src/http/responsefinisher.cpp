@@ -1,9 +1,10 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "http/responsefinisher.h"
 
-#include "http/requestlog.h"
+#include "http/httpcompat.h"
 
 #include <QtHttpServer/QHttpServerRequest>
+#include <QtHttpServer/QHttpServerResponder>
 
 namespace Sluice::Server {
 
@@ -14,23 +15,40 @@ CorsPolicy::HeaderList securityHeaders()
              { QByteArrayLiteral("X-Content-Type-Options"), QByteArrayLiteral("nosniff") },
              { QByteArrayLiteral("Referrer-Policy"), QByteArrayLiteral("no-referrer") } };
 }
+
+void addSecurityHeaders(QHttpServerResponse &response)
+{
+    for (const auto &header : securityHeaders()) {
+        if (!response.hasHeader(header.first))
+            response.setHeader(header.first, header.second);
+    }
+}
 } // namespace
 
 ResponseFinisher::ResponseFinisher(const CorsPolicy &cors)
     : m_cors(cors)
 { }
 
+void ResponseFinisher::log(const RequestLog::Entry &entry, int status) const
+{
+    RequestLog::log(entry, status);
+    if (m_observer)
+        m_observer(entry, status);
+}
+
 void ResponseFinisher::finish(const QHttpServerRequest &request,
                               QHttpServerResponse &response) const
 {
     m_cors.apply(request, response);
-    for (const auto &header : securityHeaders()) {
-        if (!response.hasHeader(header.first))
-            response.setHeader(header.first, header.second);
-    }
-    RequestLog::logRequest(request, int(response.statusCode()));
-    if (m_observer)
-        m_observer(request, int(response.statusCode()));
+    addSecurityHeaders(response);
+    log(RequestLog::entryOf(request), int(response.statusCode()));
+}
+
+void ResponseFinisher::send(const QHttpServerRequest &request, QHttpServerResponder &responder,
+                            QHttpServerResponse &&response) const
+{
+    finish(request, response);
+    HttpCompat::write(responder, std::move(response));
 }
 
 CorsPolicy::HeaderList ResponseFinisher::responderHeaders(const QHttpServerRequest &request) const
@@ -40,9 +58,29 @@ CorsPolicy::HeaderList ResponseFinisher::responderHeaders(const QHttpServerReque
 
 void ResponseFinisher::logResponderReply(const QHttpServerRequest &request, int status) const
 {
-    RequestLog::logRequest(request, status);
-    if (m_observer)
-        m_observer(request, status);
+    log(RequestLog::entryOf(request), status);
+}
+
+ResponseFinisher::DeferredRequest ResponseFinisher::defer(const QHttpServerRequest &request) const
+{
+    DeferredRequest deferred { m_cors.responseHeaders(request), RequestLog::entryOf(request), {} };
+    deferred.sinceDeferred.start();
+    return deferred;
+}
+
+void ResponseFinisher::finish(const DeferredRequest &request, QHttpServerResponse &response) const
+{
+    for (const auto &header : request.corsHeaders)
+        response.setHeader(header.first, header.second);
+    addSecurityHeaders(response);
+    logDeferred(request, int(response.statusCode()));
+}
+
+void ResponseFinisher::logDeferred(const DeferredRequest &request, int status) const
+{
+    RequestLog::Entry entry = request.log;
+    entry.durationMs += request.sinceDeferred.elapsed();
+    log(entry, status);
 }
 
 } // namespace Sluice::Server

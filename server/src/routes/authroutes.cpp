@@ -5,10 +5,13 @@
 #include "auth/authenticator.h"
 #include "auth/loginratelimiter.h"
 #include "auth/passwordhasher.h"
+#include "auth/passwordhashpool.h"
 #include "auth/refreshtokenservice.h"
 #include "auth/tokenservice.h"
 #include "config/serverconfig.h"
+#include "http/httpcompat.h"
 #include "http/jsonreply.h"
+#include "http/responsefinisher.h"
 #include "http/routetable.h"
 #include "logging.h"
 #include "routes/servercontext.h"
@@ -17,11 +20,15 @@
 
 #include <QtCore/QJsonObject>
 #include <QtCore/QJsonValue>
+#include <QtCore/QPointer>
 #include <QtHttpServer/QHttpServerRequest>
+#include <QtHttpServer/QHttpServerResponder>
 #include <QtHttpServer/QHttpServerResponse>
 #include <QtNetwork/QHostAddress>
+#include <QtNetwork/QTcpSocket>
 
-// POST /api/auth/login    {username, password}  → 200 token pair (+ cookie in cookie mode)
+// POST /api/auth/login    {username, password}  → 200 token pair (+ cookie in cookie mode); the
+//      password is checked on the PasswordHashPool and the reply written when that is done
 // POST /api/auth/refresh  {refreshToken}        → 200 token pair; the presented token is rotated
 // POST /api/auth/logout   Bearer [, {refreshToken}] → 204. With a refresh token: revokes that
 //      token's family (this device). Without one: revokes every family of the user (all devices),
@@ -106,46 +113,147 @@ QHttpServerResponse tokenPair(ServerContext &ctx, const QString &userId,
     return response;
 }
 
-QHttpServerResponse login(ServerContext &ctx, const QHttpServerRequest &request)
+// A login waiting for its password check on the hash pool. The connection may close meanwhile:
+// QHttpServer 6.4 then deletes the socket, which the responder knows only by a raw pointer, so
+// nothing is written once `socket` is gone.
+struct PendingLogin
 {
+    PendingLogin(QHttpServerResponder &&answerTo, ResponseFinisher::DeferredRequest deferred)
+        : responder(std::move(answerTo))
+        , socket(HttpCompat::socketOf(responder))
+        , tracksSocket(!socket.isNull())
+        , request(std::move(deferred))
+    { }
+
+    bool clientGone() const
+    {
+        return tracksSocket && (!socket || socket->state() != QAbstractSocket::ConnectedState);
+    }
+
+    QHttpServerResponder responder;
+    QPointer<QTcpSocket> socket;
+    bool tracksSocket;
+    ResponseFinisher::DeferredRequest request;
+    QString userName;
+    QHostAddress address;
+    std::optional<UserRecord> user;
+};
+
+// nginx's "client closed request": what the request log and the metrics say about a login whose
+// client left before its password check was done.
+constexpr int clientClosedRequest = 499;
+
+void answer(const ServerContext &ctx, PendingLogin &login, QHttpServerResponse &&response)
+{
+    if (login.clientGone()) {
+        ctx.finisher.logDeferred(login.request, clientClosedRequest);
+        return;
+    }
+    ctx.finisher.finish(login.request, response); // CORS, security headers, log line
+    HttpCompat::write(login.responder, std::move(response));
+}
+
+QHttpServerResponse loginBusy(const PasswordHashPool::Refused &refused)
+{
+    return jsonError(Status::ServiceUnavailable, ErrorCode::loginBusy,
+                     refused.reason == PasswordHashPool::Refusal::QueueFull
+                         ? QStringLiteral("too many logins are waiting; try again later")
+                         : QStringLiteral("the server is checking too many passwords; try again "
+                                          "later"),
+                     refused.retryAfter);
+}
+
+// Back on the event loop with the result of the password check.
+void completeLogin(ServerContext &ctx, PendingLogin &login,
+                   const PasswordHashPool::Outcome &outcome)
+{
+    const QString address = login.address.toString();
+    // The check only counts for the hash it was made against: the account may have been removed
+    // or given a new password (`user passwd`) while it ran.
+    const auto user
+        = outcome.verified && login.user ? ctx.store.user(login.user->id) : std::nullopt;
+    if (!user || user->passwordHash != login.user->passwordHash) {
+        if (!outcome.verified)
+            ctx.loginLimiter.recordFailure(login.userName, login.address);
+        qCInfo(lcSecurity).noquote() << "failed login from" << address;
+        answer(ctx, login, jsonUnauthorized(QStringLiteral("invalid username or password"), false));
+        return;
+    }
+    ctx.loginLimiter.recordSuccess(login.userName, login.address);
+    if (!outcome.upgradedHash.isEmpty()) {
+        // Written right after the check above, in the same turn of the event loop, so that a
+        // password set meanwhile by another process is not overwritten.
+        if (ctx.store.setPasswordHash(user->id, outcome.upgradedHash))
+            qCInfo(lcAuth, "password hash of user %s upgraded to scrypt ln=%d",
+                   qPrintable(user->id), ctx.passwordHashes.parameters().logN);
+        else
+            qCWarning(lcAuth, "cannot store the upgraded password hash of user %s",
+                      qPrintable(user->id));
+    }
+    if (login.clientGone()) {
+        // Nobody to hand tokens to: issue none.
+        ctx.finisher.logDeferred(login.request, clientClosedRequest);
+        return;
+    }
+    const auto refresh = ctx.refreshTokens.issue(user->id);
+    if (!refresh) {
+        answer(ctx, login, internalError());
+        return;
+    }
+    qCInfo(lcAuth).noquote() << "user" << user->id << "logged in from" << address;
+    answer(ctx, login, tokenPair(ctx, user->id, *refresh));
+}
+
+// Validation, the failure limits and the store lookup run here; the password check runs on the
+// hash pool and the reply is written when it is done (completeLogin).
+void login(ServerContext &ctx, const QHttpServerRequest &request, QHttpServerResponder &responder)
+{
+    const auto reply = [&](QHttpServerResponse &&response) {
+        ctx.finisher.send(request, responder, std::move(response));
+    };
     QHttpServerResponse parseError(Status::BadRequest);
     const auto body = parseJsonBody(request, &parseError);
     if (!body)
-        return parseError;
+        return reply(std::move(parseError));
     std::optional<QHttpServerResponse> error;
     const auto userName
         = requiredString(*body, QStringLiteral("username"), maxUserNameLength, &error);
     if (!userName)
-        return std::move(*error);
+        return reply(std::move(*error));
     const auto password = requiredString(*body, QStringLiteral("password"),
                                          PasswordHasher::maximumPasswordLength, &error);
     if (!password)
-        return std::move(*error);
+        return reply(std::move(*error));
 
-    const QHostAddress client = request.remoteAddress();
-    const QString address = client.toString();
-    if (const auto wait = ctx.loginLimiter.retryAfter(*userName, client)) {
-        qCInfo(lcSecurity).noquote() << "login rate limited for client" << address;
-        return jsonError(Status::TooManyRequests, ErrorCode::rateLimited,
-                         QStringLiteral("too many failed login attempts; try again later"), *wait);
+    const QHostAddress address = request.remoteAddress();
+    if (const auto wait = ctx.loginLimiter.retryAfter(*userName, address)) {
+        qCInfo(lcSecurity).noquote() << "login rate limited for client" << address.toString();
+        return reply(jsonError(Status::TooManyRequests, ErrorCode::rateLimited,
+                               QStringLiteral("too many failed login attempts; try again later"),
+                               *wait));
     }
 
+    auto pending
+        = std::make_shared<PendingLogin>(std::move(responder), ctx.finisher.defer(request));
+    pending->userName = *userName;
+    pending->address = address;
+    pending->user = ctx.store.userByName(*userName);
     // Unknown user and wrong password cost the same scrypt run and get the same answer.
-    const auto user = ctx.store.userByName(*userName);
-    const QByteArray passwordBytes = password->toUtf8();
-    const bool ok = user ? PasswordHasher::verify(passwordBytes, user->passwordHash)
-                         : PasswordHasher::verifyDummy(passwordBytes);
-    if (!ok) {
-        ctx.loginLimiter.recordFailure(*userName, client);
-        qCInfo(lcSecurity).noquote() << "failed login from" << address;
-        return jsonUnauthorized(QStringLiteral("invalid username or password"), false);
+    const auto refused = ctx.passwordHashes.verify(
+        password->toUtf8(), pending->user ? pending->user->passwordHash : QByteArray(),
+        [&ctx, pending](const PasswordHashPool::Outcome &outcome) {
+            completeLogin(ctx, *pending, outcome);
+        });
+    if (!refused) {
+        qCDebug(lcAuth, "login from %s: password check queued (%d pending)",
+                qPrintable(address.toString()), ctx.passwordHashes.pending());
+    } else {
+        qCWarning(lcSecurity).noquote()
+            << "login from" << address.toString() << "refused:"
+            << (refused->reason == PasswordHashPool::Refusal::QueueFull ? "hash queue full"
+                                                                        : "hash budget spent");
+        answer(ctx, *pending, loginBusy(*refused));
     }
-    ctx.loginLimiter.recordSuccess(*userName, client);
-    const auto refresh = ctx.refreshTokens.issue(user->id);
-    if (!refresh)
-        return internalError();
-    qCInfo(lcAuth).noquote() << "user" << user->id << "logged in from" << address;
-    return tokenPair(ctx, user->id, *refresh);
 }
 
 QHttpServerResponse refresh(ServerContext &ctx, const QHttpServerRequest &request)
@@ -225,10 +333,10 @@ QHttpServerResponse logout(ServerContext &ctx, const QHttpServerRequest &request
 
 void registerAuthRoutes(QHttpServer &, ServerContext &ctx)
 {
-    ctx.routes.post(QStringLiteral("/api/auth/login"),
-                    [&ctx](const QHttpServerRequest &request, const QStringList &) {
-                        return login(ctx, request);
-                    });
+    ctx.routes.addResponder(
+        QHttpServerRequest::Method::Post, QStringLiteral("/api/auth/login"),
+        [&ctx](const QHttpServerRequest &request, const QStringList &,
+               QHttpServerResponder &responder) { login(ctx, request, responder); });
     ctx.routes.post(QStringLiteral("/api/auth/refresh"),
                     [&ctx](const QHttpServerRequest &request, const QStringList &) {
                         return refresh(ctx, request);

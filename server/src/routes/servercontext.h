@@ -17,6 +17,7 @@ class TokenService;
 class Authenticator;
 class RefreshTokenService;
 class LoginRateLimiter;
+class PasswordHashPool;
 class CorsPolicy;
 class ResponseFinisher;
 class RouteTable;
@@ -26,6 +27,8 @@ class PromptLifecycle;
 class EventBus;
 class StreamHub;
 class EventPublisher;
+class Quotas;
+class PublishRateLimiter;
 
 class ServerContext
 {
@@ -36,6 +39,8 @@ public:
     Authenticator &authenticator;
     RefreshTokenService &refreshTokens;
     LoginRateLimiter &loginLimiter;
+    // Login password checks run here, off the event loop (the reply is sent when it is done).
+    PasswordHashPool &passwordHashes;
     const CorsPolicy &cors;
     const ResponseFinisher &finisher;
     RouteTable &routes;
@@ -49,6 +54,10 @@ public:
     EventBus &bus;
     StreamHub &streams;
     EventPublisher &publisher;
+    // Abuse limits: the per-user / per-prompt quotas (checked by the store inside the write) and
+    // the per-prompt publish rate limit of the event route.
+    const Quotas &quotas;
+    PublishRateLimiter &publishLimiter;
 };
 
 } // namespace Sluice::Server

@@ -4,7 +4,6 @@
 #include "auth/authenticator.h"
 #include "auth/tokenservice.h"
 #include "config/serverconfig.h"
-#include "http/httpcompat.h"
 #include "http/jsonreply.h"
 #include "http/responsefinisher.h"
 #include "http/routetable.h"
@@ -54,8 +53,7 @@ QDateTime streamEndsAt(const ServerContext &ctx, const AuthResult &auth)
 void reply(const ServerContext &ctx, const QHttpServerRequest &request,
            QHttpServerResponder &responder, QHttpServerResponse &&response)
 {
-    ctx.finisher.finish(request, response); // CORS, security headers, log line
-    HttpCompat::write(responder, std::move(response));
+    ctx.finisher.send(request, responder, std::move(response));
 }
 
 void openStream(ServerContext &ctx, const QHttpServerRequest &request, const QStringList &args,

@@ -34,6 +34,7 @@ QProcessEnvironment ServerProcess::environment(const Env &env)
             result.remove(key);
     }
     result.insert(QStringLiteral("SLUICE_SCRYPT_LOG_N"), QString::number(testScryptLogN));
+    result.insert(QStringLiteral("SLUICE_LOGIN_HASH_RATE"), QString::number(testLoginHashRate));
     for (auto it = env.cbegin(); it != env.cend(); ++it)
         result.insert(it.key(), it.value());
     return result;

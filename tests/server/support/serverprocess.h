@@ -70,9 +70,11 @@ public:
                          const QByteArray &stdinData = {}, int timeoutMs = 60000);
     // The inherited environment without any SLUICE_* / CORS_ORIGIN variable, plus `env`. Password
     // hashes are cheap unless `env` says otherwise (an empty value restores the default): scrypt
-    // N = 2^testScryptLogN for `user` commands.
+    // N = 2^testScryptLogN for the server and `user` commands, and a hash budget that suites
+    // logging in many times in a row do not reach.
     static QProcessEnvironment environment(const Env &env);
     static constexpr int testScryptLogN = 12;
+    static constexpr int testLoginHashRate = 1000;
     static QString binaryPath();
 
 private:
