@@ -19,6 +19,8 @@ namespace {
 // A session item's only child until its prompts have been loaded (it makes the item
 // expandable).
 constexpr int placeholderRole = SessionsPanel::IsPromptRole + 1;
+// The "More sessions…" row: the cursor of the next page of sessions.
+constexpr int moreCursorRole = SessionsPanel::IsPromptRole + 2;
 
 QStandardItem *readOnlyItem(const QString &text)
 {
@@ -146,9 +148,20 @@ QString SessionsPanel::currentSessionId() const
     return index.data(IdRole).toString();
 }
 
+QStandardItem *SessionsPanel::moreSessionsItem() const
+{
+    const int last = m_model->rowCount() - 1;
+    QStandardItem *item = last >= 0 ? m_model->item(last) : nullptr;
+    return item && !item->data(moreCursorRole).toString().isEmpty() ? item : nullptr;
+}
+
 void SessionsPanel::activate(const QModelIndex &index)
 {
     const QModelIndex first = index.siblingAtColumn(0);
+    if (!first.data(moreCursorRole).toString().isEmpty()) {
+        loadMoreSessions();
+        return;
+    }
     if (!first.data(IsPromptRole).toBool())
         return;
     Q_EMIT promptActivated(first.data(SessionIdRole).toString(), first.data(IdRole).toString(),
@@ -176,7 +189,7 @@ void SessionsPanel::refresh()
     }
     const QString current = m_tree->currentIndex().siblingAtColumn(0).data(IdRole).toString();
     ++m_loading;
-    Sluice::ApiReply *reply = m_api->listSessions();
+    Sluice::ApiReply *reply = m_api->listSessions(m_pageSize);
     connect(reply, &Sluice::Job::finished, this, [this, expanded, current](Sluice::Job *job) {
         const auto *reply = static_cast<Sluice::ApiReply *>(job);
         if (reply->error().isError()) {
@@ -192,8 +205,7 @@ void SessionsPanel::refresh()
         if (!m_loadedOnce && toExpand.isEmpty() && !sessions.isEmpty())
             toExpand.insert(sessions.constFirst().id());
         m_loadedOnce = true;
-        for (const Sluice::SessionInfo &session : sessions)
-            m_model->appendRow(sessionRow(session));
+        appendSessions(sessions, reply->nextCursor());
         for (int row = 0; row < m_model->rowCount(); ++row) {
             QStandardItem *item = m_model->item(row);
             if (toExpand.contains(item->data(IdRole).toString()))
@@ -205,11 +217,61 @@ void SessionsPanel::refresh()
     });
 }
 
+void SessionsPanel::appendSessions(const QList<Sluice::SessionInfo> &sessions,
+                                   const QString &nextCursor)
+{
+    if (QStandardItem *more = moreSessionsItem())
+        m_model->removeRow(more->row());
+    for (const Sluice::SessionInfo &session : sessions) {
+        if (!sessionItem(session.id())) // already shown when it was created here meanwhile
+            m_model->appendRow(sessionRow(session));
+    }
+    if (nextCursor.isEmpty())
+        return;
+    QStandardItem *more = readOnlyItem(QStringLiteral("More sessions…"));
+    more->setData(nextCursor, moreCursorRole);
+    more->setToolTip(QStringLiteral("Load the next %1 sessions").arg(m_pageSize));
+    m_model->appendRow({ more, readOnlyItem(QString()) });
+}
+
+void SessionsPanel::loadMoreSessions()
+{
+    QStandardItem *more = moreSessionsItem();
+    if (!more || more->data(placeholderRole).toBool())
+        return; // nothing more, or already on its way
+    more->setData(true, placeholderRole);
+    more->setText(QStringLiteral("Loading…"));
+    ++m_loading;
+    Sluice::ApiReply *reply
+        = m_api->listSessions(m_pageSize, more->data(moreCursorRole).toString());
+    connect(reply, &Sluice::Job::finished, this, [this](Sluice::Job *job) {
+        const auto *reply = static_cast<Sluice::ApiReply *>(job);
+        if (reply->error().isError()) {
+            qCWarning(lcViewer).noquote() << "listing sessions failed:" << reply->error().message();
+            if (QStandardItem *more = moreSessionsItem()) {
+                more->setData(false, placeholderRole);
+                more->setText(QStringLiteral("More sessions…"));
+            }
+            Q_EMIT errorOccurred(reply->error());
+        } else {
+            appendSessions(reply->sessions(), reply->nextCursor());
+        }
+        finishedLoading();
+    });
+}
+
 void SessionsPanel::loadPrompts(const QString &sessionId)
 {
     ++m_loading;
-    Sluice::ApiReply *reply = m_api->listPrompts(sessionId);
-    connect(reply, &Sluice::Job::finished, this, [this, sessionId](Sluice::Job *job) {
+    loadPromptPage(sessionId, QString());
+}
+
+// Prompts come oldest first, so the newest (what a user looks for) are on the last page: every
+// page is loaded, one after the other.
+void SessionsPanel::loadPromptPage(const QString &sessionId, const QString &cursor)
+{
+    Sluice::ApiReply *reply = m_api->listPrompts(sessionId, m_pageSize, cursor);
+    connect(reply, &Sluice::Job::finished, this, [this, sessionId, cursor](Sluice::Job *job) {
         const auto *reply = static_cast<Sluice::ApiReply *>(job);
         QStandardItem *session = sessionItem(sessionId);
         if (reply->error().isError()) {
@@ -217,11 +279,18 @@ void SessionsPanel::loadPrompts(const QString &sessionId)
                                           << "failed:" << reply->error().message();
             Q_EMIT errorOccurred(reply->error());
         } else if (session) {
-            session->removeRows(0, session->rowCount());
+            if (cursor.isEmpty())
+                session->removeRows(0, session->rowCount());
             const QList<Sluice::PromptInfo> prompts = reply->prompts();
-            for (const Sluice::PromptInfo &prompt : prompts)
-                session->appendRow(promptRow(prompt));
-            if (prompts.isEmpty()) {
+            for (const Sluice::PromptInfo &prompt : prompts) {
+                if (!promptItem(prompt.id()))
+                    session->appendRow(promptRow(prompt));
+            }
+            if (!reply->nextCursor().isEmpty()) {
+                loadPromptPage(sessionId, reply->nextCursor());
+                return; // still loading
+            }
+            if (session->rowCount() == 0) {
                 QStandardItem *none = readOnlyItem(QStringLiteral("No prompts yet"));
                 none->setEnabled(false);
                 session->appendRow(none);

@@ -41,6 +41,12 @@ public:
     QStandardItem *sessionItem(const QString &sessionId) const;
     QStandardItem *promptItem(const QString &promptId) const;
     bool isLoading() const { return m_loading > 0; }
+    // Sessions come a page at a time (newest first) with a "More sessions…" row after the last
+    // one shown; a session's prompts are loaded page after page, all of them.
+    int pageSize() const { return m_pageSize; }
+    void setPageSize(int size) { m_pageSize = size; }
+    // The "More sessions…" row, nullptr when every session is shown.
+    QStandardItem *moreSessionsItem() const;
 
     static QString statusText(Sluice::PromptInfo::Status status);
     static QString promptTitle(const QString &text);
@@ -49,6 +55,7 @@ public Q_SLOTS:
     void refresh();
     void clear();
     void loadPrompts(const QString &sessionId);
+    void loadMoreSessions();
     // A session or prompt created here: shown at once, without a refresh.
     void addSession(const Sluice::SessionInfo &session);
     void addPrompt(const Sluice::PromptInfo &prompt);
@@ -65,12 +72,15 @@ private:
     QList<QStandardItem *> promptRow(const Sluice::PromptInfo &prompt) const;
     void activate(const QModelIndex &index);
     void finishedLoading();
+    void appendSessions(const QList<Sluice::SessionInfo> &sessions, const QString &nextCursor);
+    void loadPromptPage(const QString &sessionId, const QString &cursor);
 
     Sluice::ApiClient *m_api;
     QTreeView *m_tree;
     QStandardItemModel *m_model;
     int m_loading = 0;
     bool m_loadedOnce = false;
+    int m_pageSize = 100;
 };
 
 } // namespace SluiceViewer

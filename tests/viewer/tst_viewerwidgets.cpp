@@ -15,6 +15,7 @@
 #include "timelineview.h"
 
 #include "support/chaosproxy.h"
+#include "support/httpclient.h"
 
 #include <Sluice/AuthSession.h>
 #include <Sluice/MemoryTokenStore.h>
@@ -97,6 +98,7 @@ private Q_SLOTS:
     void reopenFromThePanelReplaysInCookieMode();
     void reconnectsAfterACutWithoutDuplicates();
     void signOutClosesEverything();
+    void pagesThroughSessionsAndPrompts();
     void cleanupTestCase();
 
 private:
@@ -431,6 +433,64 @@ void tst_ViewerWidgets::signOutClosesEverything()
     QCOMPARE(m_window->sessionsPanel()->model()->rowCount(), 0);
     QCOMPARE(m_window->connectionText(), QStringLiteral("signed out"));
     QCOMPARE(m_window->signInDialog()->userName(), QStringLiteral("demo"));
+}
+
+// Sessions a page at a time behind a "More sessions…" row; every page of a session's prompts.
+void tst_ViewerWidgets::pagesThroughSessionsAndPrompts()
+{
+    const QString user = QStringLiteral("pager");
+    const QString password = QStringLiteral("pager-password-1");
+    QVERIFY2(m_server.process().addUser(user, password),
+             qPrintable(m_server.process().errorString()));
+    Sluice::Test::HttpClient http(m_server.url());
+    const QByteArray token = http.login(user, password);
+    QVERIFY(!token.isEmpty());
+    QString oldest;
+    for (int i = 0; i < 25; ++i) {
+        const auto session
+            = http.postJson(QStringLiteral("/api/claude-code/sessions"),
+                            { { QStringLiteral("title"), QStringLiteral("s%1").arg(i) } },
+                            Sluice::Test::HttpClient::bearer(token));
+        QCOMPARE(session.status, 201);
+        if (i == 0)
+            oldest = session.object().value(QStringLiteral("id")).toString();
+    }
+    QStringList prompts;
+    for (int i = 0; i < 25; ++i) {
+        const auto prompt
+            = http.postJson(QStringLiteral("/api/claude-code/sessions/%1/prompts").arg(oldest),
+                            { { QStringLiteral("text"), QStringLiteral("p%1").arg(i) } },
+                            Sluice::Test::HttpClient::bearer(token));
+        QCOMPARE(prompt.status, 201);
+        prompts.append(prompt.object().value(QStringLiteral("id")).toString());
+    }
+
+    SessionsPanel *panel = m_window->sessionsPanel();
+    panel->setPageSize(10);
+    QString error;
+    QVERIFY2(signInThroughDialog(*m_window, m_server.url(), user, password, false, &error),
+             qPrintable(error));
+    QVERIFY(waitUntil([&] { return !panel->isLoading() && panel->model()->rowCount() > 0; }));
+    QCOMPARE(panel->model()->rowCount(), 11); // 10 sessions and "More sessions…"
+    QVERIFY(panel->moreSessionsItem());
+    QVERIFY(!panel->sessionItem(oldest));
+    for (int page = 2; page <= 3; ++page) {
+        QTreeView *tree = panel->tree();
+        const QModelIndex more = panel->moreSessionsItem()->index();
+        tree->scrollTo(more);
+        QTest::mouseClick(tree->viewport(), Qt::LeftButton, {}, tree->visualRect(more).center());
+        QVERIFY(waitUntil([&] { return !panel->isLoading(); }));
+    }
+    QCOMPARE(panel->model()->rowCount(), 25);
+    QVERIFY(!panel->moreSessionsItem());
+
+    QStandardItem *session = panel->sessionItem(oldest);
+    QVERIFY(session);
+    panel->tree()->expand(session->index());
+    QVERIFY(waitUntil([&] { return !panel->isLoading() && session->rowCount() == 25; }));
+    for (int i = 0; i < prompts.size(); ++i)
+        QCOMPARE(session->child(i)->data(SessionsPanel::IdRole).toString(), prompts.at(i));
+    panel->setPageSize(100);
 }
 
 void tst_ViewerWidgets::cleanupTestCase()
