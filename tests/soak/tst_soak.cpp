@@ -38,18 +38,6 @@ int envInt(const char *name, int fallback)
     return ok && value > 0 ? value : fallback;
 }
 
-qint64 rssKiB(qint64 pid)
-{
-    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
-    }
-    return -1;
-}
-
 // Established TCP connections whose local port is `port` (the server's side), from /proc.
 int establishedOnPort(quint16 port)
 {
@@ -301,13 +289,13 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(std::all_of(readers.begin(), readers.end(),
                                              [](const Reader &r) { return r.received > 0; }),
                                  120000);
-        const qint64 rssStart = rssKiB(server.processId());
+        const qint64 rssStart = server.residentMemoryKiB();
         qint64 rssMax = rssStart;
         QElapsedTimer soak;
         soak.start();
         while (soak.elapsed() < qint64(seconds) * 1000) {
             QTest::qWait(1000);
-            rssMax = std::max(rssMax, rssKiB(server.processId()));
+            rssMax = std::max(rssMax, server.residentMemoryKiB());
         }
 
         // The end: every prompt gets `done`; every reader must reach it.
@@ -326,7 +314,7 @@ private Q_SLOTS:
         producer.stop();
         readerTick.stop();
         chaos.stop();
-        const qint64 rssEnd = rssKiB(server.processId());
+        const qint64 rssEnd = server.residentMemoryKiB();
 
         qint64 anomalies = 0;
         qint64 connections = 0;

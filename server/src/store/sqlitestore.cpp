@@ -146,6 +146,32 @@ PromptRecord promptFrom(const QSqlQuery &q)
              fromMs(q.value(5)) };
 }
 
+// Keyset paging: `s` selects the records in page order with (created_at, rowid) in columns
+// keyColumn and keyColumn + 1, its remaining binds being the key to start after (when there is
+// one) and the row limit. One row more than the page is asked for: its presence says whether a
+// next page exists.
+template<typename Record>
+Page<Record> readPage(Statement &s, std::optional<PageKey> after, int limit, int keyColumn,
+                      Record (*from)(const QSqlQuery &))
+{
+    Page<Record> page;
+    const int size = qMax(1, limit);
+    if (after)
+        s.bind(after->createdAtMs).bind(after->rowId);
+    if (!s.bind(size + 1).exec())
+        return page;
+    PageKey last;
+    while (s.query.next()) {
+        if (page.records.size() == size) {
+            page.next = last;
+            break;
+        }
+        page.records.append(from(s.query));
+        last = { s.query.value(keyColumn).toLongLong(), s.query.value(keyColumn + 1).toLongLong() };
+    }
+    return page;
+}
+
 RefreshTokenRecord refreshFrom(const QSqlQuery &q)
 {
     RefreshTokenRecord r;
@@ -394,7 +420,6 @@ bool SqliteStore::setPromptStatus(const QString &promptId, PromptStatus status)
 Page<SessionRecord> SqliteStore::sessionPage(const QString &userId, std::optional<PageKey> after,
                                              int limit)
 {
-    Page<SessionRecord> page;
     Statement s(m_db,
                 after ? "SELECT id, user_id, title, created_at, rowid FROM sessions WHERE "
                         "user_id = ? AND (created_at, rowid) < (?, ?) "
@@ -402,27 +427,12 @@ Page<SessionRecord> SqliteStore::sessionPage(const QString &userId, std::optiona
                       : "SELECT id, user_id, title, created_at, rowid FROM sessions WHERE "
                         "user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?");
     s.bind(userId);
-    if (after)
-        s.bind(after->createdAtMs).bind(after->rowId);
-    // One row more than the page: its presence says whether a next page exists.
-    if (!s.bind(qMax(1, limit) + 1).exec())
-        return page;
-    PageKey last;
-    while (s.query.next()) {
-        if (page.records.size() == qMax(1, limit)) {
-            page.next = last;
-            break;
-        }
-        page.records.append(sessionFrom(s.query));
-        last = { s.query.value(3).toLongLong(), s.query.value(4).toLongLong() };
-    }
-    return page;
+    return readPage<SessionRecord>(s, after, limit, 3, sessionFrom);
 }
 
 Page<PromptRecord> SqliteStore::promptPage(const QString &sessionId, std::optional<PageKey> after,
                                            int limit)
 {
-    Page<PromptRecord> page;
     Statement s(m_db,
                 after ? "SELECT id, session_id, user_id, text, status, created_at, rowid FROM "
                         "prompts WHERE session_id = ? AND (created_at, rowid) > (?, ?) "
@@ -430,20 +440,7 @@ Page<PromptRecord> SqliteStore::promptPage(const QString &sessionId, std::option
                       : "SELECT id, session_id, user_id, text, status, created_at, rowid FROM "
                         "prompts WHERE session_id = ? ORDER BY created_at ASC, rowid ASC LIMIT ?");
     s.bind(sessionId);
-    if (after)
-        s.bind(after->createdAtMs).bind(after->rowId);
-    if (!s.bind(qMax(1, limit) + 1).exec())
-        return page;
-    PageKey last;
-    while (s.query.next()) {
-        if (page.records.size() == qMax(1, limit)) {
-            page.next = last;
-            break;
-        }
-        page.records.append(promptFrom(s.query));
-        last = { s.query.value(5).toLongLong(), s.query.value(6).toLongLong() };
-    }
-    return page;
+    return readPage<PromptRecord>(s, after, limit, 5, promptFrom);
 }
 
 int SqliteStore::deleteFinishedPrompts(const QDateTime &cutoff, int batch)

@@ -7,7 +7,6 @@
 #include "stream/ssereader.h"
 #include "stream/streamtestsupport.h"
 
-#include <QtCore/QFile>
 #include <QtCore/QRandomGenerator>
 #include <QtTest/QTest>
 
@@ -17,18 +16,6 @@ using namespace Sluice::Test;
 
 namespace {
 constexpr int waitMs = 60000;
-
-qint64 rssKiB(qint64 pid)
-{
-    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
-    }
-    return -1;
-}
 
 // Ids of the received events that carry one (skips `connected`).
 void collectIds(const SseReader &reader, QList<qint64> &ids)
@@ -158,14 +145,14 @@ private Q_SLOTS:
                   /*stalled=*/true);
         QTRY_VERIFY_WITH_TIMEOUT(!fast.events().isEmpty(), waitMs);
 
-        const qint64 rssBefore = rssKiB(server.processId());
+        const qint64 rssBefore = server.residentMemoryKiB();
         qint64 rssMax = rssBefore;
         const QString chunk(48 * 1024, u'x');
         constexpr int count = 300; // ~14 MiB: far more than socket buffers hold
         for (int i = 1; i <= count; ++i) {
             QCOMPARE(f.publish(QStringLiteral("message"), { { QStringLiteral("text"), chunk } }),
                      i);
-            rssMax = std::max(rssMax, rssKiB(server.processId()));
+            rssMax = std::max(rssMax, server.residentMemoryKiB());
         }
         QTRY_COMPARE_WITH_TIMEOUT(fast.events().size(), count + 1, waitMs);
         QTRY_VERIFY_WITH_TIMEOUT(f.http->get(QStringLiteral("/metrics"))

@@ -2,6 +2,7 @@
 #include "support/serverprocess.h"
 
 #include <QtCore/QDeadlineTimer>
+#include <QtCore/QFile>
 #include <QtCore/QRegularExpression>
 
 #include <csignal>
@@ -93,6 +94,18 @@ bool ServerProcess::isRunning() const
 qint64 ServerProcess::processId() const
 {
     return m_process ? m_process->processId() : 0;
+}
+
+qint64 ServerProcess::residentMemoryKiB() const
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(processId()));
+    if (processId() == 0 || !status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    }
+    return -1;
 }
 
 void ServerProcess::kill()

@@ -37,6 +37,8 @@ public:
     bool isRunning() const;
     // streaming: the server's pid (0 when not running) and SIGKILL (crash simulation).
     qint64 processId() const;
+    // The server's resident memory (VmRSS) in KiB, -1 when it is not running.
+    qint64 residentMemoryKiB() const;
     void kill();
     int exitCode() const { return m_exitCode; }
 
