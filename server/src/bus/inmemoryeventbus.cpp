@@ -5,41 +5,79 @@ namespace Sluice::Server {
 
 void InMemoryEventBus::publish(const BusEvent &event)
 {
-    const auto it = m_subscribers.constFind(event.promptId);
-    if (it == m_subscribers.cend())
+    const auto it = m_topics.constFind(event.promptId);
+    if (it == m_topics.cend())
         return;
-    // Subscribers may (un)subscribe while we deliver: iterate over a snapshot and skip the ones
-    // that left in the meantime.
-    const QList<EventSubscriber *> snapshot = it.value();
-    for (EventSubscriber *subscriber : snapshot) {
-        const auto current = m_subscribers.constFind(event.promptId);
-        if (current == m_subscribers.cend())
-            return;
-        if (current.value().contains(subscriber))
+    // Held so the topic outlives its removal from m_topics by a subscriber during delivery.
+    const std::shared_ptr<Topic> topic = it.value();
+    ++topic->delivering;
+    // Slots appended during delivery belong to later subscribers: they start with the next event.
+    const qsizetype end = topic->order.size();
+    for (qsizetype i = 0; i < end; ++i) {
+        // Re-read every time: an earlier subscriber may have unsubscribed this one.
+        if (EventSubscriber *subscriber = topic->order.at(i))
             subscriber->onBusEvent(event);
+    }
+    --topic->delivering;
+    if (topic->delivering == 0) {
+        const auto current = m_topics.find(event.promptId);
+        if (current != m_topics.end() && current.value() == topic)
+            tidy(event.promptId, *topic);
     }
 }
 
 void InMemoryEventBus::subscribe(const QString &promptId, EventSubscriber *subscriber)
 {
-    QList<EventSubscriber *> &list = m_subscribers[promptId];
-    if (!list.contains(subscriber))
-        list.append(subscriber);
+    std::shared_ptr<Topic> &topic = m_topics[promptId];
+    if (!topic)
+        topic = std::make_shared<Topic>();
+    if (topic->slotOf.contains(subscriber))
+        return;
+    topic->slotOf.insert(subscriber, topic->order.size());
+    topic->order.append(subscriber);
 }
 
 void InMemoryEventBus::unsubscribe(const QString &promptId, EventSubscriber *subscriber)
 {
-    const auto it = m_subscribers.find(promptId);
-    if (it == m_subscribers.end())
+    const auto it = m_topics.find(promptId);
+    if (it == m_topics.end())
         return;
-    it.value().removeAll(subscriber);
-    if (it.value().isEmpty())
-        m_subscribers.erase(it);
+    Topic &topic = *it.value();
+    const auto slot = topic.slotOf.find(subscriber);
+    if (slot == topic.slotOf.end())
+        return;
+    topic.order[slot.value()] = nullptr;
+    topic.slotOf.erase(slot);
+    ++topic.cleared;
+    if (topic.delivering == 0)
+        tidy(promptId, topic);
+}
+
+void InMemoryEventBus::tidy(const QString &promptId, Topic &topic)
+{
+    if (topic.slotOf.isEmpty()) {
+        m_topics.remove(promptId); // may destroy `topic`
+        return;
+    }
+    // Amortised O(1): compacting n slots happens only after n / 2 unsubscribes.
+    if (topic.cleared * 2 <= topic.order.size())
+        return;
+    QList<EventSubscriber *> live;
+    live.reserve(topic.slotOf.size());
+    for (EventSubscriber *subscriber : std::as_const(topic.order)) {
+        if (subscriber) {
+            topic.slotOf[subscriber] = live.size();
+            live.append(subscriber);
+        }
+    }
+    topic.order = std::move(live);
+    topic.cleared = 0;
 }
 
 qsizetype InMemoryEventBus::subscriberCount(const QString &promptId) const
 {
-    return m_subscribers.value(promptId).size();
+    const auto it = m_topics.constFind(promptId);
+    return it == m_topics.cend() ? 0 : it.value()->slotOf.size();
 }
 
 } // namespace Sluice::Server
