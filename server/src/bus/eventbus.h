@@ -20,6 +20,10 @@ struct BusEvent
     qint64 seq = 0; // the event's sequence number in the prompt's log
     QString type;
     QByteArray data; // compact JSON
+    // The event's SSE frame (SseFrame::event of seq, type, data), built once by the publisher so
+    // that every subscriber writes the same implicitly shared bytes instead of framing its own
+    // copy. Empty: each subscriber frames the event itself (a networked bus need not carry it).
+    QByteArray frame {};
 };
 
 class EventSubscriber

@@ -6,6 +6,7 @@
 #include "logging.h"
 #include "ops/quotas.h"
 #include "store/store.h"
+#include "stream/sseframe.h"
 #include "stream/streammetrics.h"
 
 #include <QtCore/QJsonDocument>
@@ -83,8 +84,9 @@ EventPublisher::Result EventPublisher::publish(const QString &promptId, EventTyp
     }
     const qint64 seq = stored.seq;
     m_metrics.eventAppended();
-    // Durable first, then fan-out.
-    m_bus.publish({ promptId, seq, eventTypeName(type), json });
+    // Durable first, then fan-out; framed once here, not once per subscriber.
+    const QString typeName = eventTypeName(type);
+    m_bus.publish({ promptId, seq, typeName, json, SseFrame::event(seq, typeName.toUtf8(), json) });
     return { seq, 201, {}, {} };
 }
 

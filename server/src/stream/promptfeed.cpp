@@ -101,7 +101,7 @@ void PromptFeed::onBusEvent(const BusEvent &event)
         catchUp();
         return;
     }
-    if (send(event.seq, event.type, event.data) == SseStream::SendResult::NoRoom) {
+    if (send(event.seq, event.type, event.data, event.frame) == SseStream::SendResult::NoRoom) {
         // The client is behind (large events): the log is the buffer. Catch up from it once the
         // stream has room for this event; live events are ignored until then.
         m_catchingUp = true;
@@ -112,9 +112,12 @@ void PromptFeed::onBusEvent(const BusEvent &event)
         m_metrics.eventDelivered();
 }
 
-SseStream::SendResult PromptFeed::send(qint64 seq, const QString &type, const QByteArray &data)
+SseStream::SendResult PromptFeed::send(qint64 seq, const QString &type, const QByteArray &data,
+                                       const QByteArray &frame)
 {
-    const SseStream::SendResult result = m_stream->trySendEvent(seq, type.toUtf8(), data);
+    const SseStream::SendResult result = frame.isEmpty()
+        ? m_stream->trySendEvent(seq, type.toUtf8(), data)
+        : m_stream->trySendFrame(frame);
     if (result != SseStream::SendResult::Sent)
         return result;
     m_lastSent = seq;

@@ -61,7 +61,9 @@ Q_SIGNALS:
 private:
     void catchUp();
     // SendResult of the stream; after `done` the stream is finished and this returns Closed.
-    SseStream::SendResult send(qint64 seq, const QString &type, const QByteArray &data);
+    // `frame`: the event's SSE frame when the publisher built it (shared); empty: built here.
+    SseStream::SendResult send(qint64 seq, const QString &type, const QByteArray &data,
+                               const QByteArray &frame = {});
     void onStreamClosed(SseStream::CloseReason reason);
 
     Store &m_store;

@@ -75,7 +75,13 @@ SseStream::SendResult SseStream::trySendEvent(qint64 id, QByteArrayView type, QB
 {
     if (!m_open)
         return SendResult::Closed;
-    const QByteArray frame = SseFrame::event(id, type, data);
+    return trySendFrame(SseFrame::event(id, type, data));
+}
+
+SseStream::SendResult SseStream::trySendFrame(const QByteArray &frame)
+{
+    if (!m_open)
+        return SendResult::Closed;
     if (!hasRoomFor(frame.size())) {
         notifyWhenRoomFor(frame.size());
         return SendResult::NoRoom;

@@ -70,6 +70,9 @@ public:
     bool isOpen() const { return m_open; }
     // Writes the event if hasRoomFor(its frame); otherwise nothing and writable() follows.
     SendResult trySendEvent(qint64 id, QByteArrayView type, QByteArrayView data);
+    // The same for a frame built beforehand (SseFrame::event): one event's frame is built once
+    // and shared by all the streams it goes to.
+    SendResult trySendFrame(const QByteArray &frame);
     // Writes unconditionally (small control events and comments). False when closed.
     bool sendEvent(qint64 id, QByteArrayView type, QByteArrayView data);
     bool sendComment(QByteArrayView text);
