@@ -162,7 +162,7 @@ void TestListenerUnits::deadlinesFireOnceFromOneTimer()
 
     // A handler may remove the socket whose deadline fires, and re-arm others.
     connect(&deadlines, &ConnectionDeadlines::expired, this,
-            [&](QTcpSocket *socket, ConnectionDeadlines::Kind) {
+            [&](QObject *socket, ConnectionDeadlines::Kind) {
                 deadlines.remove(socket);
                 if (socket == &a)
                     deadlines.arm(&b, Kind::Linger, 10ms);

@@ -1,9 +1,10 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
-// ConnectionDeadlines: the per-connection deadlines of the Listener (idle, request head, closing
-// grace, reject linger) kept in one hash table and checked by ONE coarse timer, instead of a QTimer
-// per socket. Qt keeps a thread's timers in a sorted list, so restarting a per-socket timer on
-// every read and write costs O(number of timers); here arming or disarming a deadline is a hash
-// lookup and a clock read, and each tick scans the table once (O(connections) per tick, a few
+// ConnectionDeadlines: per-connection deadlines kept in one hash table and checked by ONE coarse
+// timer, instead of a QTimer per connection: the Listener's (idle, request head, closing grace,
+// reject linger; keyed by socket) and, in StreamHub's own instance, every SseStream's (heartbeat,
+// stall; keyed by stream). Qt keeps a thread's timers in a sorted list, so restarting a per-socket
+// timer on every read and write costs O(number of timers); here arming or disarming a deadline is a
+// hash lookup and a clock read, and each tick scans the table once (O(connections) per tick, a few
 // times a second, nothing per event). A deadline fires once, on the first tick at or after it
 // (late by at most one resolution), and is disarmed when it fires.
 #pragma once
@@ -14,8 +15,6 @@
 #include <array>
 #include <chrono>
 #include <unordered_map>
-
-class QTcpSocket;
 
 namespace Sluice::Server {
 
@@ -29,29 +28,31 @@ public:
         RequestHead, // no complete request head (--request-timeout)
         Closing, // closing, but the peer does not take the rest of our output
         Linger, // a rejected or cut-off socket allowed to flush its short answer
+        Heartbeat, // SseStream: the next heartbeat is due
+        Stall, // SseStream: output waits and the socket took no byte since the deadline was armed
     };
-    static constexpr int kindCount = 4;
+    static constexpr int kindCount = 6;
 
     // `resolution`: the tick interval while any socket is tracked.
     explicit ConnectionDeadlines(std::chrono::milliseconds resolution, QObject *parent = nullptr);
 
-    // Tracked sockets are only keys: never dereferenced here. remove() before the socket dies.
-    void add(QTcpSocket *socket);
-    void remove(QTcpSocket *socket);
-    bool contains(QTcpSocket *socket) const { return m_entries.count(socket) != 0; }
+    // Keys (sockets, streams) are never dereferenced here. remove() before the key dies.
+    void add(QObject *key);
+    void remove(QObject *key);
+    bool contains(QObject *key) const { return m_entries.count(key) != 0; }
     qsizetype size() const { return qsizetype(m_entries.size()); }
 
-    // (Re)arms `kind` to fire `in` from now; no-op for an untracked socket.
-    void arm(QTcpSocket *socket, Kind kind, std::chrono::milliseconds in);
-    void disarm(QTcpSocket *socket, Kind kind);
-    bool isArmed(QTcpSocket *socket, Kind kind) const;
+    // (Re)arms `kind` to fire `in` from now; no-op for an untracked key.
+    void arm(QObject *key, Kind kind, std::chrono::milliseconds in);
+    void disarm(QObject *key, Kind kind);
+    bool isArmed(QObject *key, Kind kind) const;
 
     std::chrono::milliseconds resolution() const { return m_resolution; }
     bool isTicking() const { return m_timer.isActive(); }
 
 Q_SIGNALS:
-    // Emitted after the scan, so handlers may arm, disarm or remove any socket.
-    void expired(QTcpSocket *socket, Sluice::Server::ConnectionDeadlines::Kind kind);
+    // Emitted after the scan, so handlers may arm, disarm or remove any key.
+    void expired(QObject *key, Sluice::Server::ConnectionDeadlines::Kind kind);
 
 private:
     struct Entry
@@ -62,7 +63,7 @@ private:
 
     void tick();
 
-    std::unordered_map<QTcpSocket *, Entry> m_entries;
+    std::unordered_map<QObject *, Entry> m_entries;
     std::chrono::milliseconds m_resolution;
     QTimer m_timer;
 };

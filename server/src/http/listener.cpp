@@ -396,8 +396,9 @@ void Listener::onClosing(Connection &c)
     m_deadlines.arm(c.socket, Kind::Closing, m_options.closeGrace);
 }
 
-void Listener::onExpired(QTcpSocket *socket, ConnectionDeadlines::Kind kind)
+void Listener::onExpired(QObject *key, ConnectionDeadlines::Kind kind)
 {
+    auto *const socket = static_cast<QTcpSocket *>(key); // the only keys this instance has
     Connection *const c = find(socket);
     if (!c)
         return;
@@ -446,6 +447,9 @@ void Listener::onExpired(QTcpSocket *socket, ConnectionDeadlines::Kind kind)
         if (socket->state() != QAbstractSocket::UnconnectedState)
             resetConnection(socket);
         return;
+    case Kind::Heartbeat:
+    case Kind::Stall:
+        return; // SseStream's, never armed here
     }
 }
 

@@ -151,7 +151,7 @@ private:
     void hookAfterDispatch(Connection &c);
     void onBytesWritten(Connection &c);
     void onClosing(Connection &c);
-    void onExpired(QTcpSocket *socket, ConnectionDeadlines::Kind kind);
+    void onExpired(QObject *key, ConnectionDeadlines::Kind kind);
     void setDeadlinesOff(Connection &c, bool off);
     void rejectAtCapacity(Connection &c);
     void rejectForAddress(Connection &c, int open);

@@ -6,10 +6,26 @@
 #include "logging.h"
 #include "stream/sseframe.h"
 
+#include <QtCore/QTimer>
 #include <QtHttpServer/QHttpServerResponder>
 #include <QtNetwork/QTcpSocket>
 
 namespace Sluice::Server {
+
+using Kind = ConnectionDeadlines::Kind;
+
+std::chrono::milliseconds SseStream::deadlineResolution(const Options &options)
+{
+    const auto shortest = std::min(options.heartbeatInterval, stallTimeoutOf(options));
+    return std::clamp(shortest / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(250));
+}
+
+void SseStream::serveDeadlines(ConnectionDeadlines &deadlines)
+{
+    connect(&deadlines, &ConnectionDeadlines::expired, &deadlines, [](QObject *key, Kind kind) {
+        static_cast<SseStream *>(key)->onDeadline(kind); // its only keys are streams
+    });
+}
 
 SseStream::SseStream(QHttpServerResponder &&responder, const HeaderList &extraHeaders,
                      Options options, QObject *parent)
@@ -47,24 +63,24 @@ SseStream::SseStream(QHttpServerResponder &&responder, const HeaderList &extraHe
         QTimer::singleShot(0, this, [this] { Q_EMIT closed(CloseReason::ClientGone); });
         return;
     }
-    m_stall.setSingleShot(true);
-    m_stall.setInterval(stallTimeout());
-    connect(&m_stall, &QTimer::timeout, this, &SseStream::onStalled);
+    m_deadlines = m_options.deadlines;
+    if (!m_deadlines) {
+        m_ownDeadlines = std::make_unique<ConnectionDeadlines>(deadlineResolution(m_options));
+        serveDeadlines(*m_ownDeadlines);
+        m_deadlines = m_ownDeadlines.get();
+    }
+    m_deadlines->add(this);
     Listener::setEndlessReply(m_socket);
     HttpCompat::beginChunked(*m_responder, headers, SseFrame::retry(m_options.retryHint));
     if (bufferedBytes() > 0)
-        m_stall.start();
-
-    m_heartbeat.setInterval(m_options.heartbeatInterval);
-    connect(&m_heartbeat, &QTimer::timeout, this, [this] {
-        if (bufferedBytes() == 0) // only idle streams need one
-            sendComment({});
-    });
-    m_heartbeat.start();
+        armStall();
+    m_deadlines->arm(this, Kind::Heartbeat, m_options.heartbeatInterval);
 }
 
 SseStream::~SseStream()
 {
+    if (m_deadlines)
+        m_deadlines->remove(this);
     if (m_open && m_socket) {
         // Destroyed while still open (server teardown): cut the connection.
         m_socket->abort();
@@ -106,9 +122,14 @@ qint64 SseStream::bufferedBytes() const
 
 std::chrono::milliseconds SseStream::stallTimeout() const
 {
-    if (m_options.stallTimeout.count() > 0)
-        return m_options.stallTimeout;
-    return std::max<std::chrono::milliseconds>(2 * m_options.heartbeatInterval, minStallTimeout);
+    return stallTimeoutOf(m_options);
+}
+
+std::chrono::milliseconds SseStream::stallTimeoutOf(const Options &options)
+{
+    if (options.stallTimeout.count() > 0)
+        return options.stallTimeout;
+    return std::max<std::chrono::milliseconds>(2 * options.heartbeatInterval, minStallTimeout);
 }
 
 bool SseStream::hasRoomFor(qint64 bytes) const
@@ -152,20 +173,45 @@ bool SseStream::writeRaw(const QByteArray &data)
         return false;
     }
     HttpCompat::writeChunk(*m_responder, data);
-    if (m_socket && m_socket->bytesToWrite() > 0 && !m_stall.isActive())
-        m_stall.start();
+    if (m_socket && m_socket->bytesToWrite() > 0 && m_deadlines
+        && !m_deadlines->isArmed(this, Kind::Stall))
+        armStall();
     return true;
+}
+
+void SseStream::armStall()
+{
+    if (m_deadlines)
+        m_deadlines->arm(this, Kind::Stall, stallTimeout());
 }
 
 void SseStream::onBytesWritten()
 {
     if (!m_open || !m_socket)
         return;
-    if (m_socket->bytesToWrite() == 0)
-        m_stall.stop();
-    else
-        m_stall.start(); // progress: the client reads
+    if (m_socket->bytesToWrite() == 0) {
+        if (m_deadlines)
+            m_deadlines->disarm(this, Kind::Stall);
+    } else {
+        armStall(); // progress: the client reads
+    }
     checkRoom();
+}
+
+void SseStream::onDeadline(ConnectionDeadlines::Kind kind)
+{
+    if (!m_open)
+        return;
+    if (kind == Kind::Stall) {
+        onStalled();
+        return;
+    }
+    if (kind != Kind::Heartbeat)
+        return;
+    // Re-armed first: sending may close the stream, which removes it from the deadlines.
+    m_deadlines->arm(this, Kind::Heartbeat, m_options.heartbeatInterval);
+    if (bufferedBytes() == 0) // only idle streams need one
+        sendComment({});
 }
 
 void SseStream::onStalled()
@@ -202,8 +248,8 @@ void SseStream::close(CloseReason reason)
     if (!m_open)
         return;
     m_open = false;
-    m_heartbeat.stop();
-    m_stall.stop();
+    if (m_deadlines)
+        m_deadlines->remove(this);
     m_roomWanted = -1;
     if (m_socket) {
         disconnect(m_socket, nullptr, this, nullptr);

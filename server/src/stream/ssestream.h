@@ -15,14 +15,19 @@
 // - slow consumers: output that stays unsent with no progress at all (the socket took no byte)
 //   for the stall timeout closes the stream (SlowConsumer; the client resumes by Last-Event-ID);
 //   a client that reads, however slowly, is never closed for being behind;
+// - timers: the heartbeat and stall deadlines of all streams live in one ConnectionDeadlines
+//   (Options::deadlines, StreamHub's; one coarse timer), not in two QTimers per stream: Qt keeps
+//   timers in a sorted list, and the stall deadline is re-armed by every write the socket takes.
+//   Both fire late by at most deadlineResolution();
 // - ends gracefully with finish() (optional final comment, terminating chunk, close after flush).
 // closed(reason) is emitted exactly once; the object may be deleted after that.
 #pragma once
 
+#include "http/connectiondeadlines.h"
+
 #include <QtCore/QByteArray>
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
-#include <QtCore/QTimer>
 
 #include <chrono>
 #include <memory>
@@ -57,10 +62,18 @@ public:
         // No byte taken by the socket for this long while output waits: a slow consumer.
         // 0 = two heartbeat intervals, at least minStallTimeout.
         std::chrono::milliseconds stallTimeout { 0 };
+        // Shared heartbeat and stall deadlines, set up with serveDeadlines(). Null: the stream
+        // keeps its own (one timer for one stream).
+        ConnectionDeadlines *deadlines = nullptr;
     };
     static constexpr std::chrono::milliseconds minStallTimeout { 5000 };
 
     using HeaderList = QList<QPair<QByteArray, QByteArray>>;
+
+    // The tick of a ConnectionDeadlines for streams with `options`.
+    static std::chrono::milliseconds deadlineResolution(const Options &options);
+    // Routes the Heartbeat and Stall deadlines of `deadlines` to the streams that are its keys.
+    static void serveDeadlines(ConnectionDeadlines &deadlines);
 
     // Writes the status line and headers at once.
     SseStream(QHttpServerResponder &&responder, const HeaderList &extraHeaders, Options options,
@@ -100,14 +113,19 @@ private:
     void close(CloseReason reason);
     void onBytesWritten();
     void checkRoom();
+    void onDeadline(ConnectionDeadlines::Kind kind);
     void onStalled();
+    void armStall();
+    static std::chrono::milliseconds stallTimeoutOf(const Options &options);
 
     std::unique_ptr<QHttpServerResponder> m_responder;
     QPointer<QTcpSocket> m_socket;
     bool m_tracksSocket = false; // false on Qt versions without QHttpServerResponder::socket()
     Options m_options;
-    QTimer m_heartbeat;
-    QTimer m_stall; // runs while output is unsent; restarted by every byte the socket takes
+    std::unique_ptr<ConnectionDeadlines> m_ownDeadlines; // without Options::deadlines
+    // Heartbeat: always armed while open. Stall: armed while output is unsent, re-armed by every
+    // write the socket takes. QPointer: the owner of shared deadlines may go first at teardown.
+    QPointer<ConnectionDeadlines> m_deadlines;
     bool m_open = true;
     qint64 m_roomWanted = -1; // bytes writable() waits for; -1: nobody waits
     bool m_roomCheckQueued = false;

@@ -18,8 +18,11 @@ StreamHub::StreamHub(Store &store, EventBus &bus, SseStream::Options options, QO
     , m_store(store)
     , m_bus(bus)
     , m_options(options)
+    , m_streamDeadlines(SseStream::deadlineResolution(options))
     , m_revocationTimer(new QTimer(this))
 {
+    SseStream::serveDeadlines(m_streamDeadlines);
+    m_options.deadlines = &m_streamDeadlines;
     m_revocationTimer->setInterval(std::chrono::seconds(2));
     connect(m_revocationTimer, &QTimer::timeout, this, [this] { checkRevocations(); });
 }

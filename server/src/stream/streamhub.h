@@ -78,6 +78,8 @@ private:
     Store &m_store;
     EventBus &m_bus;
     SseStream::Options m_options;
+    // Heartbeat and stall deadlines of all streams: one coarse timer (m_options.deadlines).
+    ConnectionDeadlines m_streamDeadlines;
     StreamMetrics m_metrics;
     QHash<PromptFeed *, Entry> m_feeds;
     QTimer *m_revocationTimer = nullptr;
