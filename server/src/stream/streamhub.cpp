@@ -63,11 +63,14 @@ int StreamHub::checkRevocations()
 
 StreamHub::~StreamHub()
 {
-    // Feeds are children: they unsubscribe from the bus as they are destroyed.
+    // Feeds are children: they unsubscribe from the bus as they are destroyed. They go here,
+    // not in ~QObject: their streams leave m_streamDeadlines as they close, and members are gone
+    // by the time ~QObject deletes children.
     const auto feeds = m_feeds.keys();
     for (PromptFeed *feed : feeds)
         disconnect(feed, nullptr, this, nullptr);
     m_feeds.clear();
+    qDeleteAll(findChildren<PromptFeed *>(QString(), Qt::FindDirectChildrenOnly));
 }
 
 void StreamHub::open(SseStream *stream, const StreamOwner &owner, const QString &promptId,
