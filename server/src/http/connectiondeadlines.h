@@ -30,8 +30,9 @@ public:
         Linger, // a rejected or cut-off socket allowed to flush its short answer
         Heartbeat, // SseStream: the next heartbeat is due
         Stall, // SseStream: output waits and the socket took no byte since the deadline was armed
+        Expiry, // SseStream: the credential that opened it expires (endAt)
     };
-    static constexpr int kindCount = 6;
+    static constexpr int kindCount = 7;
 
     // `resolution`: the tick interval while any socket is tracked.
     explicit ConnectionDeadlines(std::chrono::milliseconds resolution, QObject *parent = nullptr);

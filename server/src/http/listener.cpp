@@ -449,6 +449,7 @@ void Listener::onExpired(QObject *key, ConnectionDeadlines::Kind kind)
         return;
     case Kind::Heartbeat:
     case Kind::Stall:
+    case Kind::Expiry:
         return; // SseStream's, never armed here
     }
 }

@@ -179,6 +179,12 @@ bool SseStream::writeRaw(const QByteArray &data)
     return true;
 }
 
+void SseStream::endAt(std::chrono::milliseconds delay)
+{
+    if (m_open && m_deadlines)
+        m_deadlines->arm(this, Kind::Expiry, std::max(delay, std::chrono::milliseconds(0)));
+}
+
 void SseStream::armStall()
 {
     if (m_deadlines)
@@ -204,6 +210,10 @@ void SseStream::onDeadline(ConnectionDeadlines::Kind kind)
         return;
     if (kind == Kind::Stall) {
         onStalled();
+        return;
+    }
+    if (kind == Kind::Expiry) {
+        Q_EMIT expired();
         return;
     }
     if (kind != Kind::Heartbeat)

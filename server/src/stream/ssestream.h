@@ -100,6 +100,9 @@ public:
     void notifyWhenRoomFor(qint64 bytes);
     QTcpSocket *socket() const { return m_socket; }
 
+    // expired() in `delay` (on the shared deadlines: no timer of its own per stream).
+    void endAt(std::chrono::milliseconds delay);
+
     // Graceful end: `finalComment` (if any), the terminating chunk, then close once flushed.
     void finish(QByteArrayView finalComment = {});
 
@@ -107,6 +110,8 @@ Q_SIGNALS:
     // The room asked for with notifyWhenRoomFor (or by a NoRoom send) is there.
     void writable();
     void closed(Sluice::Server::SseStream::CloseReason reason);
+    // The delay given to endAt() has passed (the stream is still open).
+    void expired();
 
 private:
     bool writeRaw(const QByteArray &data);

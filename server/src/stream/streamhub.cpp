@@ -86,16 +86,12 @@ void StreamHub::open(SseStream *stream, const StreamOwner &owner, const QString 
             entry.onClosed();
     });
     if (endsAt.isValid()) {
-        const qint64 ms = QDateTime::currentDateTimeUtc().msecsTo(endsAt);
-        auto *expiry = new QTimer(feed);
-        expiry->setSingleShot(true);
-        expiry->setInterval(std::chrono::milliseconds(std::max<qint64>(ms, 0)));
-        connect(expiry, &QTimer::timeout, feed, [feed] {
+        connect(stream, &SseStream::expired, feed, [feed] {
             qCInfo(lcStream, "stream of prompt %s ends: its credential expired",
                    qPrintable(feed->promptId()));
             feed->end("credential expired, reconnect with a fresh one");
         });
-        expiry->start();
+        stream->endAt(std::chrono::milliseconds(QDateTime::currentDateTimeUtc().msecsTo(endsAt)));
     }
     if (m_draining) {
         feed->end("server shutting down");
