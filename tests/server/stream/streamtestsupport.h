@@ -3,6 +3,7 @@
 // event publishing through the real POST events route.
 #pragma once
 
+#include "stream/ssereader.h"
 #include "support/httpclient.h"
 #include "support/serverprocess.h"
 
@@ -68,6 +69,12 @@ struct StreamFixture
     }
 
     QByteArray bearerHeader() const { return QByteArray("Bearer " + token); }
+
+    // Opens the current prompt's stream on `reader` with the fixture's access token.
+    void openStream(SseReader &reader) const
+    {
+        reader.open(promptPath(QStringLiteral("stream")), { { "Authorization", bearerHeader() } });
+    }
 };
 
 } // namespace Sluice::Test

@@ -158,8 +158,7 @@ private Q_SLOTS:
         QVERIFY(f.setUp(server, QStringLiteral("alice"), QStringLiteral("alice-password-1")));
         QVERIFY(publishAll(f)); // the whole log is written before the client connects
         SseReader reader(server.port());
-        reader.open(f.promptPath(QStringLiteral("stream")),
-                    { { "Authorization", f.bearerHeader() } });
+        f.openStream(reader);
         QTRY_VERIFY_WITH_TIMEOUT(reader.isFinished(), waitMs);
         QString why;
         QVERIFY2(oneCleanStream(server, f, reader, &why), qPrintable(why));
@@ -177,8 +176,7 @@ private Q_SLOTS:
         StreamFixture f;
         QVERIFY(f.setUp(server, QStringLiteral("alice"), QStringLiteral("alice-password-1")));
         SseReader reader(server.port());
-        reader.open(f.promptPath(QStringLiteral("stream")),
-                    { { "Authorization", f.bearerHeader() } });
+        f.openStream(reader);
         QTRY_COMPARE_WITH_TIMEOUT(reader.events().size(), 1, waitMs); // connected
         QVERIFY(publishAll(f)); // published while the client reads
         QTRY_VERIFY_WITH_TIMEOUT(reader.isFinished(), waitMs);
@@ -197,8 +195,7 @@ private Q_SLOTS:
         StreamFixture f;
         QVERIFY(f.setUp(server, QStringLiteral("alice"), QStringLiteral("alice-password-1")));
         SseReader reader(server.port());
-        reader.open(f.promptPath(QStringLiteral("stream")),
-                    { { "Authorization", f.bearerHeader() } });
+        f.openStream(reader);
         QTRY_COMPARE_WITH_TIMEOUT(reader.events().size(), 1, waitMs); // connected
         reader.setPaused(true);
         QVERIFY(publishAll(f));
@@ -226,8 +223,7 @@ private Q_SLOTS:
         StreamFixture f;
         QVERIFY(f.setUp(server, QStringLiteral("alice"), QStringLiteral("alice-password-1")));
         SseReader fast(server.port());
-        fast.open(f.promptPath(QStringLiteral("stream")),
-                  { { "Authorization", f.bearerHeader() } });
+        f.openStream(fast);
         SseReader stalled(server.port());
         stalled.open(f.promptPath(QStringLiteral("stream")),
                      { { "Authorization", f.bearerHeader() } }, /*stalled=*/true);

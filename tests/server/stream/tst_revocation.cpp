@@ -136,7 +136,7 @@ private Q_SLOTS:
         const Device other
             = login(*f.http, QStringLiteral("cy"), QStringLiteral("cy-password-123"));
         SseReader a(server.port());
-        a.open(f.promptPath(QStringLiteral("stream")), { { "Authorization", f.bearerHeader() } });
+        f.openStream(a);
         SseReader b(server.port());
         b.open(f.promptPath(QStringLiteral("stream?stream_token="))
                + mintStreamToken(f, other.accessToken));
@@ -161,7 +161,7 @@ private Q_SLOTS:
         StreamFixture f;
         QVERIFY(f.setUp(server, QStringLiteral("di"), QStringLiteral("di-password-123")));
         SseReader a(server.port());
-        a.open(f.promptPath(QStringLiteral("stream")), { { "Authorization", f.bearerHeader() } });
+        f.openStream(a);
         QTRY_VERIFY_WITH_TIMEOUT(!a.events().isEmpty(), waitMs);
         const auto changed = ServerProcess::run({ QStringLiteral("user"), QStringLiteral("passwd"),
                                                   QStringLiteral("di"),
@@ -180,7 +180,7 @@ private Q_SLOTS:
         StreamFixture f;
         QVERIFY(f.setUp(server, QStringLiteral("ed"), QStringLiteral("ed-password-123")));
         SseReader a(server.port());
-        a.open(f.promptPath(QStringLiteral("stream")), { { "Authorization", f.bearerHeader() } });
+        f.openStream(a);
         QTRY_VERIFY_WITH_TIMEOUT(!a.events().isEmpty(), waitMs);
         const auto removed = ServerProcess::run({ QStringLiteral("user"), QStringLiteral("remove"),
                                                   QStringLiteral("ed"),
@@ -199,7 +199,7 @@ private Q_SLOTS:
         const Device device
             = login(*f.http, QStringLiteral("fa"), QStringLiteral("fa-password-123"));
         SseReader a(server.port());
-        a.open(f.promptPath(QStringLiteral("stream")), { { "Authorization", f.bearerHeader() } });
+        f.openStream(a);
         QTRY_VERIFY_WITH_TIMEOUT(!a.events().isEmpty(), waitMs);
         const auto refresh = [&](const QString &token) {
             return f.http->postJson(QStringLiteral("/api/auth/refresh"),

@@ -226,8 +226,7 @@ private Q_SLOTS:
         for (int i = 0; i < 100; ++i)
             QVERIFY(m_f.publish(QStringLiteral("message")) > 0);
         SseReader reader(m_server.port());
-        reader.open(m_f.promptPath(QStringLiteral("stream")),
-                    { { "Authorization", m_f.bearerHeader() } });
+        m_f.openStream(reader);
         // publish while the stream connects and replays
         for (int i = 0; i < 100; ++i)
             QVERIFY(m_f.publish(QStringLiteral("message")) > 0);
@@ -287,12 +286,10 @@ private Q_SLOTS:
         StreamFixture carol;
         QVERIFY(carol.setUp(m_server, QStringLiteral("carol"), QStringLiteral("carol-password")));
         SseReader a(m_server.port());
-        a.open(carol.promptPath(QStringLiteral("stream")),
-               { { "Authorization", carol.bearerHeader() } });
+        carol.openStream(a);
         SseReader other(m_server.port()); // alice's stream stays open
         QVERIFY(m_f.newPrompt());
-        other.open(m_f.promptPath(QStringLiteral("stream")),
-                   { { "Authorization", m_f.bearerHeader() } });
+        m_f.openStream(other);
         QTRY_VERIFY_WITH_TIMEOUT(!a.events().isEmpty() && !other.events().isEmpty(), waitMs);
         QCOMPARE(carol.http
                      ->post(QStringLiteral("/api/auth/logout"), {}, HttpClient::bearer(carol.token))

@@ -94,8 +94,7 @@ private Q_SLOTS:
         StreamFixture f;
         QVERIFY(f.setUp(first, QStringLiteral("alice"), QStringLiteral("alice-password-1")));
         SseReader reader(first.port());
-        reader.open(f.promptPath(QStringLiteral("stream")),
-                    { { "Authorization", f.bearerHeader() } });
+        f.openStream(reader);
         for (int i = 1; i <= 50; ++i)
             QCOMPARE(f.publish(QStringLiteral("message"), { { QStringLiteral("n"), i } }), i);
         QTRY_COMPARE_WITH_TIMEOUT(reader.events().size(), 51, waitMs); // connected + 50
@@ -138,8 +137,7 @@ private Q_SLOTS:
         StreamFixture f;
         QVERIFY(f.setUp(server, QStringLiteral("alice"), QStringLiteral("alice-password-1")));
         SseReader fast(server.port());
-        fast.open(f.promptPath(QStringLiteral("stream")),
-                  { { "Authorization", f.bearerHeader() } });
+        f.openStream(fast);
         SseReader slow(server.port());
         slow.open(f.promptPath(QStringLiteral("stream")), { { "Authorization", f.bearerHeader() } },
                   /*stalled=*/true);
@@ -174,8 +172,7 @@ private Q_SLOTS:
         StreamFixture f;
         QVERIFY(f.setUp(server, QStringLiteral("alice"), QStringLiteral("alice-password-1")));
         SseReader reader(server.port());
-        reader.open(f.promptPath(QStringLiteral("stream")),
-                    { { "Authorization", f.bearerHeader() } });
+        f.openStream(reader);
         QTRY_VERIFY_WITH_TIMEOUT(!reader.events().isEmpty(), waitMs);
         QVERIFY(server.stop()); // SIGTERM → exit code 0
         QTRY_VERIFY_WITH_TIMEOUT(reader.isFinished(), waitMs);
