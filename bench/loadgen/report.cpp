@@ -1,0 +1,164 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
+#include "report.h"
+
+#include <QtCore/QJsonValue>
+#include <QtCore/QStringList>
+
+#include <functional>
+#include <optional>
+
+namespace Sluice::LoadGen {
+
+namespace {
+
+struct Figure
+{
+    QString name;
+    std::function<std::optional<double>(const QJsonObject &)> value;
+    bool higherIsBetter;
+    int decimals;
+    QString cpuKey; // which phase's CPU the row shows
+};
+
+double at(const QJsonObject &run, const QString &path)
+{
+    const QStringList parts = path.split(u'.');
+    QJsonValue value = run.value(parts.first());
+    for (qsizetype i = 1; i < parts.size(); ++i)
+        value = value.toObject().value(parts.at(i));
+    return value.toDouble();
+}
+
+std::function<std::optional<double>(const QJsonObject &)> field(const QString &path)
+{
+    return [path](const QJsonObject &run) -> std::optional<double> {
+        return at(run, path);
+    };
+}
+
+QList<Figure> figuresFor(const QString &scenario)
+{
+    const Figure lost { QStringLiteral("lost + duplicated"),
+                        [](const QJsonObject &r) -> std::optional<double> {
+                            return at(r, QStringLiteral("lost"))
+                                + at(r, QStringLiteral("duplicated"));
+                        },
+                        false, 0, QStringLiteral("cpu_publish_percent") };
+    if (scenario == u"idle") {
+        return { { QStringLiteral("server RSS per stream (KiB)"),
+                   field(QStringLiteral("rss_per_stream_kib")), false, 1,
+                   QStringLiteral("cpu_hold_percent") },
+                 { QStringLiteral("time to open all (s)"), field(QStringLiteral("connect_seconds")),
+                   false, 2, QStringLiteral("cpu_connect_percent") },
+                 { QStringLiteral("failed streams"), field(QStringLiteral("streams_failed")), false,
+                   0, QStringLiteral("cpu_connect_percent") } };
+    }
+    if (scenario == u"storm") {
+        return { { QStringLiteral("time to open all (s)"), field(QStringLiteral("connect_seconds")),
+                   false, 2, QStringLiteral("cpu_connect_percent") },
+                 { QStringLiteral("open, p99 (ms)"),
+                   field(QStringLiteral("connect_latency.p99_ms")), false, 1,
+                   QStringLiteral("cpu_connect_percent") },
+                 { QStringLiteral("failed streams"), field(QStringLiteral("streams_failed")), false,
+                   0, QStringLiteral("cpu_connect_percent") },
+                 { QStringLiteral("one event to all, last arrival (ms)"),
+                   field(QStringLiteral("last_subscriber_latency.max_ms")), false, 1,
+                   QStringLiteral("cpu_publish_percent") } };
+    }
+    if (scenario == u"latency") {
+        return { { QStringLiteral("publish answered, p50 (ms)"),
+                   field(QStringLiteral("publish_latency.p50_ms")), false, 2,
+                   QStringLiteral("cpu_publish_percent") },
+                 { QStringLiteral("publish answered, p99 (ms)"),
+                   field(QStringLiteral("publish_latency.p99_ms")), false, 2,
+                   QStringLiteral("cpu_publish_percent") },
+                 { QStringLiteral("delivery, p99 (ms)"),
+                   field(QStringLiteral("delivery_latency.p99_ms")), false, 2,
+                   QStringLiteral("cpu_publish_percent") },
+                 lost };
+    }
+    // fanout, prompts
+    return {
+        { QStringLiteral("deliveries/s"), field(QStringLiteral("deliveries_per_second")), true, 0,
+          QStringLiteral("cpu_publish_percent") },
+        { QStringLiteral("delivery p50 (ms)"), field(QStringLiteral("delivery_latency.p50_ms")),
+          false, 2, QStringLiteral("cpu_publish_percent") },
+        { QStringLiteral("delivery p99 (ms)"), field(QStringLiteral("delivery_latency.p99_ms")),
+          false, 2, QStringLiteral("cpu_publish_percent") },
+        { QStringLiteral("delivery p99.9 (ms)"), field(QStringLiteral("delivery_latency.p999_ms")),
+          false, 2, QStringLiteral("cpu_publish_percent") },
+        lost
+    };
+}
+
+QString scenarioTitle(const QJsonObject &run)
+{
+    const QString scenario = run.value(QStringLiteral("scenario")).toString();
+    const int streams = run.value(QStringLiteral("streams")).toInt();
+    const int prompts = run.value(QStringLiteral("prompts")).toInt();
+    const double rate = run.value(QStringLiteral("events_per_second")).toDouble();
+    if (scenario == u"idle")
+        return QStringLiteral("idle %1 streams").arg(streams);
+    if (scenario == u"storm")
+        return QStringLiteral("connect storm %1").arg(streams);
+    if (scenario == u"latency")
+        return QStringLiteral("publish latency, 1 subscriber, %1 events/s").arg(rate);
+    return QStringLiteral("%1 prompt(s) × %2 subscribers, %3 events/s")
+        .arg(prompts)
+        .arg(streams / std::max(1, prompts))
+        .arg(rate);
+}
+
+QString number(std::optional<double> value, int decimals)
+{
+    return value ? QString::number(*value, 'f', decimals) : QStringLiteral("–");
+}
+
+} // namespace
+
+QString markdownReport(const QList<QJsonObject> &runs)
+{
+    QStringList lines;
+    lines << QStringLiteral(
+        "| scenario | figure | Sluice | reference | ratio | Sluice CPU % | reference CPU % |")
+          << QStringLiteral("|---|---|---:|---:|---:|---:|---:|");
+    // Runs come in pairs by scenario key; a scenario without a reference run shows "–".
+    QStringList order;
+    QHash<QString, QJsonObject> sluice, reference;
+    for (const QJsonObject &run : runs) {
+        const QString key = scenarioTitle(run);
+        if (!order.contains(key))
+            order << key;
+        (run.value(QStringLiteral("label")).toString() == u"reference" ? reference : sluice)
+            .insert(key, run);
+    }
+    for (const QString &key : std::as_const(order)) {
+        const QJsonObject s = sluice.value(key);
+        const QJsonObject r = reference.value(key);
+        const QString scenario = (s.isEmpty() ? r : s).value(QStringLiteral("scenario")).toString();
+        for (const QString &which : { s.value(QStringLiteral("error")).toString(),
+                                      r.value(QStringLiteral("error")).toString() }) {
+            if (!which.isEmpty())
+                lines << QStringLiteral("| %1 | **error** | %2 | | | | |")
+                             .arg(key, which.toHtmlEscaped());
+        }
+        for (const Figure &figure : figuresFor(scenario)) {
+            const auto sv = s.isEmpty() ? std::nullopt : figure.value(s);
+            const auto rv = r.isEmpty() ? std::nullopt : figure.value(r);
+            QString ratio = QStringLiteral("–");
+            if (sv && rv && *sv > 0 && *rv > 0)
+                ratio
+                    = QString::number(figure.higherIsBetter ? *sv / *rv : *rv / *sv, 'f', 2) + u'×';
+            lines << QStringLiteral("| %1 | %2 | %3 | %4 | %5 | %6 | %7 |")
+                         .arg(key, figure.name, number(sv, figure.decimals),
+                              number(rv, figure.decimals), ratio,
+                              s.isEmpty() ? QStringLiteral("–")
+                                          : QString::number(at(s, figure.cpuKey), 'f', 0),
+                              r.isEmpty() ? QStringLiteral("–")
+                                          : QString::number(at(r, figure.cpuKey), 'f', 0));
+        }
+    }
+    return lines.join(u'\n') + u'\n';
+}
+
+} // namespace Sluice::LoadGen
