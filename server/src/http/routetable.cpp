@@ -45,16 +45,20 @@ RouteTable::RouteTable(QHttpServer &server, qint64 maxBodyBytes)
     , m_maxBodyBytes(maxBodyBytes)
 { }
 
+std::optional<QHttpServerResponse> RouteTable::bodyTooLarge(const QHttpServerRequest &request) const
+{
+    if (request.body().size() <= m_maxBodyBytes)
+        return std::nullopt;
+    return jsonError(QHttpServerResponse::StatusCode::PayloadTooLarge, ErrorCode::payloadTooLarge,
+                     QStringLiteral("request body exceeds %1 bytes").arg(m_maxBodyBytes));
+}
+
 void RouteTable::add(QHttpServerRequest::Method method, const QString &path, Handler handler)
 {
-    const qint64 limit = m_maxBodyBytes;
-    Handler guarded = [limit, handler = std::move(handler)](const QHttpServerRequest &request,
-                                                            const QStringList &args) {
-        if (request.body().size() > limit) {
-            return jsonError(QHttpServerResponse::StatusCode::PayloadTooLarge,
-                             ErrorCode::payloadTooLarge,
-                             QStringLiteral("request body exceeds %1 bytes").arg(limit));
-        }
+    Handler guarded = [this, handler = std::move(handler)](const QHttpServerRequest &request,
+                                                           const QStringList &args) {
+        if (auto tooLarge = bodyTooLarge(request))
+            return std::move(*tooLarge);
         return handler(request, args);
     };
 

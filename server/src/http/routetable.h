@@ -16,6 +16,7 @@
 #include <QtHttpServer/QHttpServerResponse>
 
 #include <functional>
+#include <optional>
 
 class QHttpServer;
 
@@ -52,6 +53,10 @@ public:
                                                 QHttpServerResponder &)>;
     void addResponder(QHttpServerRequest::Method method, const QString &path,
                       ResponderHandler handler);
+
+    // The 413 answer for a body over the limit, which add() gives for its handlers and
+    // responder handlers with a body ask for themselves.
+    std::optional<QHttpServerResponse> bodyTooLarge(const QHttpServerRequest &request) const;
 
     QList<RouteInfo> routes() const;
     // Methods registered for the path of a request ("/a/b"), empty when no route matches it.

@@ -66,6 +66,10 @@ Metrics::Metrics()
         { "sluice_streams_open", Type::Gauge, "SSE streams currently open.", true },
         { "sluice_events_appended_total", Type::Counter,
           "Events appended to prompt logs (durable, before fan-out).", true },
+        { "sluice_event_commits_total", Type::Counter,
+          "Transactions that appended events (group commit: one fsync for all the events "
+          "published in one turn of the event loop).",
+          true },
         { "sluice_events_delivered_total", Type::Counter,
           "Events written to SSE streams (live and replayed).", true },
         { "sluice_events_replayed_total", Type::Counter,

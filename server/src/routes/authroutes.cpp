@@ -9,7 +9,7 @@
 #include "auth/refreshtokenservice.h"
 #include "auth/tokenservice.h"
 #include "config/serverconfig.h"
-#include "http/httpcompat.h"
+#include "http/deferredreply.h"
 #include "http/jsonreply.h"
 #include "http/responsefinisher.h"
 #include "http/routetable.h"
@@ -20,12 +20,10 @@
 
 #include <QtCore/QJsonObject>
 #include <QtCore/QJsonValue>
-#include <QtCore/QPointer>
 #include <QtHttpServer/QHttpServerRequest>
 #include <QtHttpServer/QHttpServerResponder>
 #include <QtHttpServer/QHttpServerResponse>
 #include <QtNetwork/QHostAddress>
-#include <QtNetwork/QTcpSocket>
 
 // POST /api/auth/login    {username, password}  → 200 token pair (+ cookie in cookie mode); the
 //      password is checked on the PasswordHashPool and the reply written when that is done
@@ -113,44 +111,23 @@ QHttpServerResponse tokenPair(ServerContext &ctx, const QString &userId,
     return response;
 }
 
-// A login waiting for its password check on the hash pool. The connection may close meanwhile:
-// QHttpServer 6.4 then deletes the socket, which the responder knows only by a raw pointer, so
-// nothing is written once `socket` is gone.
+// A login waiting for its password check on the hash pool; the client may leave meanwhile.
 struct PendingLogin
 {
-    PendingLogin(QHttpServerResponder &&answerTo, ResponseFinisher::DeferredRequest deferred)
-        : responder(std::move(answerTo))
-        , socket(HttpCompat::socketOf(responder))
-        , tracksSocket(!socket.isNull())
-        , request(std::move(deferred))
+    PendingLogin(const ResponseFinisher &finisher, const QHttpServerRequest &request,
+                 QHttpServerResponder &&responder)
+        : reply(finisher, request, std::move(responder))
     { }
 
-    bool clientGone() const
-    {
-        return tracksSocket && (!socket || socket->state() != QAbstractSocket::ConnectedState);
-    }
-
-    QHttpServerResponder responder;
-    QPointer<QTcpSocket> socket;
-    bool tracksSocket;
-    ResponseFinisher::DeferredRequest request;
+    DeferredReply reply;
     QString userName;
     QHostAddress address;
     std::optional<UserRecord> user;
 };
 
-// nginx's "client closed request": what the request log and the metrics say about a login whose
-// client left before its password check was done.
-constexpr int clientClosedRequest = 499;
-
-void answer(const ServerContext &ctx, PendingLogin &login, QHttpServerResponse &&response)
+void answer(PendingLogin &login, QHttpServerResponse &&response)
 {
-    if (login.clientGone()) {
-        ctx.finisher.logDeferred(login.request, clientClosedRequest);
-        return;
-    }
-    ctx.finisher.finish(login.request, response); // CORS, security headers, log line
-    HttpCompat::write(login.responder, std::move(response));
+    login.reply.send(std::move(response));
 }
 
 QHttpServerResponse loginBusy(const PasswordHashPool::Refused &refused)
@@ -176,7 +153,7 @@ void completeLogin(ServerContext &ctx, PendingLogin &login,
         if (!outcome.verified)
             ctx.loginLimiter.recordFailure(login.userName, login.address);
         qCInfo(lcSecurity).noquote() << "failed login from" << address;
-        answer(ctx, login, jsonUnauthorized(QStringLiteral("invalid username or password"), false));
+        answer(login, jsonUnauthorized(QStringLiteral("invalid username or password"), false));
         return;
     }
     ctx.loginLimiter.recordSuccess(login.userName, login.address);
@@ -190,18 +167,18 @@ void completeLogin(ServerContext &ctx, PendingLogin &login,
             qCWarning(lcAuth, "cannot store the upgraded password hash of user %s",
                       qPrintable(user->id));
     }
-    if (login.clientGone()) {
+    if (login.reply.clientGone()) {
         // Nobody to hand tokens to: issue none.
-        ctx.finisher.logDeferred(login.request, clientClosedRequest);
+        login.reply.abandon();
         return;
     }
     const auto refresh = ctx.refreshTokens.issue(user->id);
     if (!refresh) {
-        answer(ctx, login, internalError());
+        answer(login, internalError());
         return;
     }
     qCInfo(lcAuth).noquote() << "user" << user->id << "logged in from" << address;
-    answer(ctx, login, tokenPair(ctx, user->id, *refresh));
+    answer(login, tokenPair(ctx, user->id, *refresh));
 }
 
 // Validation, the failure limits and the store lookup run here; the password check runs on the
@@ -233,8 +210,7 @@ void login(ServerContext &ctx, const QHttpServerRequest &request, QHttpServerRes
                                *wait));
     }
 
-    auto pending
-        = std::make_shared<PendingLogin>(std::move(responder), ctx.finisher.defer(request));
+    auto pending = std::make_shared<PendingLogin>(ctx.finisher, request, std::move(responder));
     pending->userName = *userName;
     pending->address = address;
     pending->user = ctx.store.userByName(*userName);
@@ -252,7 +228,7 @@ void login(ServerContext &ctx, const QHttpServerRequest &request, QHttpServerRes
             << "login from" << address.toString() << "refused:"
             << (refused->reason == PasswordHashPool::Refusal::QueueFull ? "hash queue full"
                                                                         : "hash budget spent");
-        answer(ctx, *pending, loginBusy(*refused));
+        answer(*pending, loginBusy(*refused));
     }
 }
 

@@ -3,7 +3,9 @@
 
 #include "auth/authenticator.h"
 #include "config/serverconfig.h"
+#include "http/deferredreply.h"
 #include "http/jsonreply.h"
+#include "http/responsefinisher.h"
 #include "http/routetable.h"
 #include "ops/producerkey.h"
 #include "ops/publishratelimiter.h"
@@ -13,7 +15,10 @@
 #include "stream/eventpublisher.h"
 
 #include <QtCore/QJsonObject>
+
 #include <QtHttpServer/QHttpServerRequest>
+#include <memory>
+#include <optional>
 
 namespace Sluice::Server {
 
@@ -30,9 +35,27 @@ bool bearerIsProducerKey(const ServerContext &ctx, const QHttpServerRequest &req
     return token && ProducerKey::matches(ctx.config.producerKey, *token);
 }
 
-QHttpServerResponse postEvent(ServerContext &ctx, const QHttpServerRequest &request,
-                              const QStringList &args)
+// The answer to a publish, or nothing when the event was queued for the group commit (the
+// reply is then written by publishReply()).
+using Immediate = std::optional<QHttpServerResponse>;
+
+QHttpServerResponse publishReply(const EventPublisher::Result &result)
 {
+    if (!result.id) {
+        // A storage failure (disk full, I/O error) passes: the producer retries after a second.
+        if (result.httpStatus == 503)
+            return jsonError(Status::ServiceUnavailable, result.code, result.message,
+                             std::chrono::seconds(1));
+        return jsonError(Status(result.httpStatus), result.code, result.message);
+    }
+    return jsonReply({ { QStringLiteral("id"), double(*result.id) } }, Status::Created);
+}
+
+Immediate postEvent(ServerContext &ctx, const QHttpServerRequest &request, const QStringList &args,
+                    QHttpServerResponder &responder)
+{
+    if (auto tooLarge = ctx.routes.bodyTooLarge(request))
+        return tooLarge;
     const QString &sessionId = args.at(0);
     const QString &promptId = args.at(1);
 
@@ -87,26 +110,25 @@ QHttpServerResponse postEvent(ServerContext &ctx, const QHttpServerRequest &requ
                              .arg(retryAfter->count()),
                          *retryAfter);
     }
-    const EventPublisher::Result result
-        = ctx.publisher.publish(promptId, *type, body->value(QStringLiteral("data")));
-    if (!result.id) {
-        // A storage failure (disk full, I/O error) passes: the producer retries after a second.
-        if (result.httpStatus == 503)
-            return jsonError(Status::ServiceUnavailable, result.code, result.message,
-                             std::chrono::seconds(1));
-        return jsonError(Status(result.httpStatus), result.code, result.message);
-    }
-    return jsonReply({ { QStringLiteral("id"), double(*result.id) } }, Status::Created);
+    // Answered once the event is durable (group commit, EventPublisher::enqueue).
+    auto reply = std::make_shared<DeferredReply>(ctx.finisher, request, std::move(responder));
+    ctx.publisher.enqueue(
+        promptId, *type, body->value(QStringLiteral("data")),
+        [reply](const EventPublisher::Result &result) { reply->send(publishReply(result)); });
+    return std::nullopt;
 }
 
 } // namespace
 
 void registerEventRoutes(ServerContext &ctx)
 {
-    ctx.routes.post(QStringLiteral("/api/claude-code/sessions/{sid}/prompts/{pid}/events"),
-                    [&ctx](const QHttpServerRequest &request, const QStringList &args) {
-                        return postEvent(ctx, request, args);
-                    });
+    ctx.routes.addResponder(QHttpServerRequest::Method::Post,
+                            QStringLiteral("/api/claude-code/sessions/{sid}/prompts/{pid}/events"),
+                            [&ctx](const QHttpServerRequest &request, const QStringList &args,
+                                   QHttpServerResponder &responder) {
+                                if (auto response = postEvent(ctx, request, args, responder))
+                                    ctx.finisher.send(request, responder, std::move(*response));
+                            });
 }
 
 } // namespace Sluice::Server

@@ -726,12 +726,38 @@ std::optional<qint64> SqliteStore::appendEvent(const QString &promptId, const QS
 
 AppendResult SqliteStore::appendEvent(const QString &promptId, const EventAppend &event)
 {
+    return appendEvents({ { promptId, event } }).constFirst();
+}
+
+QList<AppendResult> SqliteStore::appendEvents(const QList<PromptEventAppend> &events)
+{
     using Outcome = AppendResult::Outcome;
-    AppendResult result; // Failed until committed
-    // BEGIN IMMEDIATE holds the write lock from here: the status read below cannot go stale.
+    const QList<AppendResult> allFailed(events.size());
+    // BEGIN IMMEDIATE holds the write lock from here: the status reads cannot go stale.
     Transaction tx(m_db);
     if (!tx.active())
-        return result;
+        return allFailed;
+    QList<AppendResult> results;
+    results.reserve(events.size());
+    bool anyAppended = false;
+    for (const PromptEventAppend &append : events) {
+        const AppendResult result = appendInTransaction(append.promptId, append.event);
+        if (result.outcome == Outcome::Failed)
+            return allFailed; // ~Transaction rolls back what the batch wrote so far
+        anyAppended = anyAppended || result.outcome == Outcome::Appended;
+        results.append(result);
+    }
+    if (anyAppended && !tx.commit())
+        return allFailed;
+    return results;
+}
+
+// One event of appendEvents(), inside its transaction. Failed: a statement failed, and the
+// caller must roll back (the insert may have happened without the prompt's update).
+AppendResult SqliteStore::appendInTransaction(const QString &promptId, const EventAppend &event)
+{
+    using Outcome = AppendResult::Outcome;
+    AppendResult result; // Failed until written
     Statement read(m_db, "SELECT status, last_seq, log_bytes FROM prompts WHERE id = ?");
     if (!read.bind(promptId).exec())
         return result;
@@ -783,8 +809,8 @@ AppendResult SqliteStore::appendEvent(const QString &promptId, const EventAppend
              .bind(nowMs())
              .bind(promptId)
              .exec()
-        || update.query.numRowsAffected() != 1 || !tx.commit())
-        return result; // ~Transaction rolls the insert back
+        || update.query.numRowsAffected() != 1)
+        return result;
     result.outcome = Outcome::Appended;
     result.seq = seq;
     return result;

@@ -75,11 +75,13 @@ public:
     std::optional<qint64> appendEvent(const QString &promptId, const QString &type,
                                       const QByteArray &jsonData) override;
     AppendResult appendEvent(const QString &promptId, const EventAppend &event) override;
+    QList<AppendResult> appendEvents(const QList<PromptEventAppend> &events) override;
     QList<EventRecord> eventsAfter(const QString &promptId, qint64 afterSeq, int limit) override;
     QList<EventRecord> eventPage(const QString &promptId, qint64 afterSeq, int maxEvents,
                                  qint64 maxBytes) override;
 
 private:
+    AppendResult appendInTransaction(const QString &promptId, const EventAppend &event);
     explicit SqliteStore(QSqlDatabase db);
     QSqlDatabase m_db;
     QString m_connectionName;

@@ -119,6 +119,12 @@ struct EventAppend
     qint64 maxBytes = 0;
 };
 
+struct PromptEventAppend
+{
+    QString promptId;
+    EventAppend event;
+};
+
 struct AppendResult
 {
     enum class Outcome {
@@ -255,6 +261,11 @@ public:
     // status commit together, or neither does (a `done` never lands without the prompt being
     // done, nor the reverse).
     virtual AppendResult appendEvent(const QString &promptId, const EventAppend &event) = 0;
+    // Group commit: appends the events in order in ONE transaction (one fsync for all). Each gets
+    // its own outcome as appendEvent() would give it, later ones seeing earlier ones (sequence
+    // numbers, quotas, `done`); a storage failure rolls all of them back and every outcome is
+    // Failed, so nothing is reported appended that is not durable.
+    virtual QList<AppendResult> appendEvents(const QList<PromptEventAppend> &events) = 0;
     // Events with seq > afterSeq, oldest first, at most `limit`.
     virtual QList<EventRecord> eventsAfter(const QString &promptId, qint64 afterSeq, int limit) = 0;
     // A replay page: events with seq > afterSeq, oldest first, at most `maxEvents`, and none

@@ -11,6 +11,9 @@
 
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
+#include <QtCore/QMetaObject>
+
+#include <algorithm>
 
 namespace Sluice::Server {
 
@@ -29,8 +32,8 @@ EventPublisher::EventPublisher(Store &store, EventBus &bus, const StreamMetrics 
     , m_quotas(quotas)
 { }
 
-EventPublisher::Result EventPublisher::publish(const QString &promptId, EventType type,
-                                               const QJsonValue &data)
+std::variant<PromptEventAppend, EventPublisher::Result>
+EventPublisher::prepare(const QString &promptId, EventType type, const QJsonValue &data) const
 {
     // data: a JSON object; `done` may omit it.
     QJsonObject object;
@@ -55,7 +58,75 @@ EventPublisher::Result EventPublisher::publish(const QString &promptId, EventTyp
         append.maxEvents = m_quotas->limit(Quota::EventsPerPrompt);
         append.maxBytes = m_quotas->limit(Quota::BytesPerPrompt);
     }
-    const AppendResult stored = m_store.appendEvent(promptId, append);
+    return PromptEventAppend { promptId, append };
+}
+
+EventPublisher::Result EventPublisher::publish(const QString &promptId, EventType type,
+                                               const QJsonValue &data)
+{
+    Result result;
+    enqueue(promptId, type, data, [&result](const Result &r) { result = r; });
+    // Events queued earlier in this turn go first, in their order, in the same transaction.
+    if (m_flushQueued)
+        flush();
+    return result;
+}
+
+void EventPublisher::enqueue(const QString &promptId, EventType type, const QJsonValue &data,
+                             Completion done)
+{
+    auto prepared = prepare(promptId, type, data);
+    if (auto *invalid = std::get_if<Result>(&prepared)) {
+        done(*invalid);
+        return;
+    }
+    m_queue.append(
+        { std::get<PromptEventAppend>(std::move(prepared)), eventTypeName(type), std::move(done) });
+    if (!m_flushQueued) {
+        m_flushQueued = true;
+        // Queued, not a timer: it runs after the events already delivered to this turn of the
+        // loop (the other producers' requests read from their sockets) have joined the batch.
+        QMetaObject::invokeMethod(
+            &m_flushContext, [this] { flush(); }, Qt::QueuedConnection);
+    }
+}
+
+void EventPublisher::flush()
+{
+    m_flushQueued = false;
+    while (!m_queue.isEmpty()) {
+        qsizetype count = 0;
+        qsizetype bytes = 0;
+        while (count < m_queue.size() && count < maxBatchEvents
+               && (count == 0
+                   || bytes + m_queue.at(count).append.event.jsonData.size() <= maxBatchBytes)) {
+            bytes += m_queue.at(count).append.event.jsonData.size();
+            ++count;
+        }
+        const QList<Pending> batch = m_queue.first(count);
+        m_queue.remove(0, count);
+        QList<PromptEventAppend> appends;
+        appends.reserve(count);
+        for (const Pending &pending : batch)
+            appends.append(pending.append);
+        const QList<AppendResult> stored = m_store.appendEvents(appends);
+        if (std::any_of(stored.cbegin(), stored.cend(), [](const AppendResult &r) {
+                return r.outcome == AppendResult::Outcome::Appended;
+            }))
+            m_metrics.eventsCommitted();
+        // Durable first, then fan-out of the whole batch, then the answers.
+        QList<Result> results;
+        results.reserve(count);
+        for (qsizetype i = 0; i < count; ++i)
+            results.append(finishOne(batch.at(i), stored.at(i)));
+        for (qsizetype i = 0; i < count; ++i)
+            batch.at(i).done(results.at(i));
+    }
+}
+
+EventPublisher::Result EventPublisher::finishOne(const Pending &pending, const AppendResult &stored)
+{
+    const QString &promptId = pending.append.promptId;
     switch (stored.outcome) {
     case AppendResult::Outcome::Appended:
         break;
@@ -74,19 +145,20 @@ EventPublisher::Result EventPublisher::publish(const QString &promptId, EventTyp
                        m_quotas->message(quota) + QStringLiteral("; the prompt still takes done"));
     }
     case AppendResult::Outcome::Failed:
-        // Disk full, I/O error or lock timeout: nothing was stored (the transaction rolled
-        // back), everything acknowledged before is intact. Retrying later is safe.
+        // Disk full, I/O error or lock timeout: nothing of the batch was stored (the transaction
+        // rolled back), everything acknowledged before is intact. Retrying later is safe.
         qCWarning(lcStream, "prompt %s: %s event not stored (storage failure); answered 503",
-                  qPrintable(promptId), qPrintable(eventTypeName(type)));
+                  qPrintable(promptId), qPrintable(pending.typeName));
         return failure(503, ErrorCode::serviceUnavailable,
                        QStringLiteral("the event could not be stored (the server's storage is "
                                       "full or failing); nothing was stored, retry later"));
     }
     const qint64 seq = stored.seq;
     m_metrics.eventAppended();
-    // Durable first, then fan-out; framed once here, not once per subscriber.
-    const QString typeName = eventTypeName(type);
-    m_bus.publish({ promptId, seq, typeName, json, SseFrame::event(seq, typeName.toUtf8(), json) });
+    // Framed once here, not once per subscriber.
+    const QByteArray &json = pending.append.event.jsonData;
+    m_bus.publish({ promptId, seq, pending.typeName, json,
+                    SseFrame::event(seq, pending.typeName.toUtf8(), json) });
     return { seq, 201, {}, {} };
 }
 

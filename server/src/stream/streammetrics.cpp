@@ -24,6 +24,11 @@ void StreamMetrics::eventAppended() const
     if (m_metrics)
         m_metrics->increment("sluice_events_appended_total");
 }
+void StreamMetrics::eventsCommitted() const
+{
+    if (m_metrics)
+        m_metrics->increment("sluice_event_commits_total");
+}
 void StreamMetrics::eventDelivered() const
 {
     if (m_metrics)
@@ -51,6 +56,8 @@ void StreamMetrics::streamOpened() const
 void StreamMetrics::streamClosed() const
 { }
 void StreamMetrics::eventAppended() const
+{ }
+void StreamMetrics::eventsCommitted() const
 { }
 void StreamMetrics::eventDelivered() const
 { }

@@ -20,6 +20,7 @@ public:
     void streamOpened() const; // sluice_streams_open +1
     void streamClosed() const; // sluice_streams_open -1
     void eventAppended() const; // sluice_events_appended_total
+    void eventsCommitted() const; // sluice_event_commits_total (one per group commit)
     void eventDelivered() const; // sluice_events_delivered_total (live)
     void eventsReplayed(qint64 count) const; // sluice_events_replayed_total
     void slowConsumerClosed() const; // sluice_stream_slow_consumer_closes_total

@@ -4,6 +4,7 @@
 // Helpers shared by the end-to-end tests: the SDK (AuthSession, ApiClient, PromptStream) against
 // the real sluice-server binary (ServerProcess) on 127.0.0.1.
 
+#include "support/httpclient.h" // metricValue
 #include "support/serverprocess.h"
 
 #include <Sluice/ApiClient.h>
@@ -62,10 +63,5 @@ public:
     bool idsAreOneToN() const;
     QString summary() const;
 };
-
-// The value of a Prometheus counter/gauge line `name{labels} value` summed over lines whose
-// label set contains every `labelParts` entry.
-double metricValue(const QByteArray &metrics, const QByteArray &name,
-                   const QList<QByteArray> &labelParts = {});
 
 } // namespace Sluice::Test

@@ -118,15 +118,6 @@ private:
     QByteArray m_out;
 };
 
-double metricValue(const QByteArray &text, const QByteArray &series)
-{
-    for (const QByteArray &line : text.split('\n')) {
-        if (line.startsWith(QByteArray(series + ' ')))
-            return line.mid(series.size() + 1).toDouble();
-    }
-    return 0;
-}
-
 // The demo password the server prints on stdout right after the "listening" line.
 QString demoPassword(ServerProcess &server)
 {

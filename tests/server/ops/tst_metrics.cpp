@@ -24,8 +24,9 @@ void TestMetrics::declaredFamiliesRenderAtZero()
     const Metrics metrics;
     const QByteArray text = metrics.renderPrometheus();
     for (const char *name :
-         { "sluice_streams_open", "sluice_events_appended_total", "sluice_events_delivered_total",
-           "sluice_events_replayed_total", "sluice_stream_slow_consumer_closes_total" }) {
+         { "sluice_streams_open", "sluice_events_appended_total", "sluice_event_commits_total",
+           "sluice_events_delivered_total", "sluice_events_replayed_total",
+           "sluice_stream_slow_consumer_closes_total" }) {
         QVERIFY2(text.contains(QByteArray(QByteArray(name) + " 0\n")), name);
     }
     QVERIFY(text.contains("# TYPE sluice_streams_open gauge\n"));

@@ -316,6 +316,62 @@ private Q_SLOTS:
 
     // eventPage: bounded by count and by bytes; the event crossing the byte budget ends the page,
     // so a page always holds at least one event, whatever its size.
+    // Group commit: one transaction for a batch; each event its own outcome, later ones seeing
+    // earlier ones; a storage failure anywhere leaves nothing of the batch.
+    void appendEventsIsOneTransaction()
+    {
+        using Outcome = AppendResult::Outcome;
+        const QString alice = makeUser(QStringLiteral("alice"));
+        const auto s = m_store->createSession(alice, QStringLiteral("s"));
+        const auto p = m_store->createPrompt(s->id, QStringLiteral("p"));
+        const auto q = m_store->createPrompt(s->id, QStringLiteral("q"));
+        const EventAppend message { QStringLiteral("message"), R"({"n":1})", PromptStatus::Running,
+                                    PromptStatus::Pending, PromptStatus::Done };
+        const EventAppend done {
+            QStringLiteral("done"), "{}", PromptStatus::Done, {}, PromptStatus::Done
+        };
+        EventAppend capped = message;
+        capped.maxEvents = 2;
+
+        const QList<AppendResult> results = m_store->appendEvents({
+            { p->id, message },
+            { QStringLiteral("nope"), message },
+            { p->id, message },
+            { q->id, done },
+            { q->id, message }, // q is done by the event before, in the same batch
+            { p->id, capped }, // p already has 2 events in this batch
+        });
+        QCOMPARE(results.size(), 6);
+        QCOMPARE(results.at(0).outcome, Outcome::Appended);
+        QCOMPARE(results.at(0).seq, 1);
+        QCOMPARE(results.at(1).outcome, Outcome::NoSuchPrompt);
+        QCOMPARE(results.at(2).outcome, Outcome::Appended);
+        QCOMPARE(results.at(2).seq, 2);
+        QCOMPARE(results.at(3).outcome, Outcome::Appended);
+        QCOMPARE(results.at(3).seq, 1);
+        QCOMPARE(results.at(4).outcome, Outcome::Refused);
+        QCOMPARE(results.at(5).outcome, Outcome::OverEventQuota);
+        QCOMPARE(m_store->eventsAfter(p->id, 0, 10).size(), 2);
+        QCOMPARE(m_store->prompt(q->id)->status, PromptStatus::Done);
+
+        // A failure in the batch's last event rolls back the events before it too.
+        RawConnection raw(m_path);
+        QVERIFY(raw.exec(QStringLiteral(
+            "CREATE TRIGGER fail_done BEFORE UPDATE OF status ON prompts "
+            "WHEN NEW.status = 'done' BEGIN SELECT RAISE(ABORT, 'injected failure'); END")));
+        const QList<AppendResult> failed
+            = m_store->appendEvents({ { p->id, message }, { p->id, message }, { p->id, done } });
+        QCOMPARE(failed.size(), 3);
+        for (const AppendResult &r : failed)
+            QCOMPARE(r.outcome, Outcome::Failed);
+        QCOMPARE(m_store->eventsAfter(p->id, 0, 10).size(), 2);
+        QVERIFY(raw.exec(QStringLiteral("DROP TRIGGER fail_done")));
+        // The next batch continues the gap-free sequence.
+        const QList<AppendResult> retried = m_store->appendEvents({ { p->id, message } });
+        QCOMPARE(retried.constFirst().seq, 3);
+        QVERIFY(m_store->appendEvents({}).isEmpty());
+    }
+
     void eventPageIsBoundedByBytes()
     {
         const QString alice = makeUser(QStringLiteral("alice"));

@@ -110,4 +110,24 @@ Headers HttpClient::bearer(const QByteArray &token, Headers more)
     return more;
 }
 
+double metricValue(const QByteArray &metrics, const QByteArray &name,
+                   const QList<QByteArray> &labelParts)
+{
+    double sum = 0;
+    for (const QByteArray &line : metrics.split('\n')) {
+        if (!line.startsWith(name) || line.startsWith('#'))
+            continue;
+        const QByteArray rest = line.mid(name.size());
+        if (!rest.startsWith('{') && !rest.startsWith(' '))
+            continue;
+        bool all = true;
+        for (const QByteArray &part : labelParts)
+            all = all && rest.contains(part);
+        if (!all)
+            continue;
+        sum += line.mid(line.lastIndexOf(' ') + 1).toDouble();
+    }
+    return sum;
+}
+
 } // namespace Sluice::Test

@@ -55,4 +55,10 @@ private:
     QNetworkAccessManager m_nam;
 };
 
+// The sum of the series of `name` in a /metrics text whose labels contain every one of
+// labelParts (`route="/healthz"`); `name` may also be a whole series (`name{a="b"}`). 0 when
+// none is there.
+double metricValue(const QByteArray &metrics, const QByteArray &name,
+                   const QList<QByteArray> &labelParts = {});
+
 } // namespace Sluice::Test
