@@ -43,7 +43,7 @@ void raiseFileLimit(int wanted)
     setrlimit(RLIMIT_NOFILE, &limit);
 }
 
-int report(const QString &path)
+int report(const QString &path, bool check)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
@@ -59,6 +59,14 @@ int report(const QString &path)
             return fail(
                 QStringLiteral("%1: not a results line: %2").arg(path, error.errorString()));
         runs << doc.object();
+    }
+    if (check) {
+        const QStringList problems = checkRuns(runs);
+        for (const QString &problem : problems)
+            std::fprintf(stderr, "sluice-loadgen: %s\n", qPrintable(problem));
+        if (runs.isEmpty())
+            return fail(QStringLiteral("%1 holds no runs").arg(path));
+        return problems.isEmpty() ? 0 : 1;
     }
     std::fputs(qPrintable(markdownReport(runs)), stdout);
     return 0;
@@ -134,15 +142,19 @@ int main(int argc, char **argv)
         QStringLiteral("out"),
         QStringLiteral("Append the results line to this file (default: standard output)."),
         QStringLiteral("file"));
-    parser.addOptions({ url, user, passwordEnv, scenario, label, streams, prompts, rate, seconds,
-                        hold, connectTimeout, control, payload, serverPid, sources, out });
+    const QCommandLineOption check(
+        QStringLiteral("check"),
+        QStringLiteral("report: print nothing, exit 1 if a Sluice run lost, duplicated or failed "
+                       "anything, or any run erred."));
+    parser.addOptions({ check, url, user, passwordEnv, scenario, label, streams, prompts, rate,
+                        seconds, hold, connectTimeout, control, payload, serverPid, sources, out });
     parser.process(app);
 
     const QStringList args = parser.positionalArguments();
     if (args.value(0) == u"report") {
         if (args.size() != 2)
             return fail(QStringLiteral("report needs one results file"));
-        return report(args.at(1));
+        return report(args.at(1), parser.isSet(check));
     }
     if (args.value(0) != u"run")
         return fail(QStringLiteral("unknown command; see --help"));

@@ -100,7 +100,7 @@ QString scenarioTitle(const QJsonObject &run)
     if (scenario == u"idle")
         return QStringLiteral("idle %1 streams").arg(streams);
     if (scenario == u"storm")
-        return QStringLiteral("connect storm %1").arg(streams);
+        return QStringLiteral("connect storm %1 over %2 prompt(s)").arg(streams).arg(prompts);
     if (scenario == u"latency")
         return QStringLiteral("publish latency, 1 subscriber, %1 events/s").arg(rate);
     return QStringLiteral("%1 prompt(s) × %2 subscribers, %3 events/s")
@@ -108,6 +108,15 @@ QString scenarioTitle(const QJsonObject &run)
         .arg(streams / std::max(1, prompts))
         .arg(rate);
 }
+
+} // namespace
+
+QString scenarioTitleForCheck(const QJsonObject &run)
+{
+    return scenarioTitle(run);
+}
+
+namespace {
 
 QString number(std::optional<double> value, int decimals)
 {
@@ -159,6 +168,35 @@ QString markdownReport(const QList<QJsonObject> &runs)
         }
     }
     return lines.join(u'\n') + u'\n';
+}
+
+} // namespace Sluice::LoadGen
+
+namespace Sluice::LoadGen {
+
+QStringList checkRuns(const QList<QJsonObject> &runs)
+{
+    QStringList problems;
+    for (const QJsonObject &run : runs) {
+        const QString what
+            = run.value(QStringLiteral("label")).toString() + u' ' + scenarioTitleForCheck(run);
+        if (!run.value(QStringLiteral("error")).toString().isEmpty())
+            problems << what + u": " + run.value(QStringLiteral("error")).toString();
+        if (run.value(QStringLiteral("label")).toString() != u"sluice")
+            continue;
+        for (const char *key :
+             { "lost", "duplicated", "streams_failed", "streams_dropped", "publish_failed" }) {
+            const double value = run.value(QLatin1StringView(key)).toDouble();
+            if (value != 0)
+                problems
+                    << QStringLiteral("%1: %2 = %3").arg(what, QLatin1StringView(key)).arg(value);
+        }
+        if (run.value(QStringLiteral("events_per_second")).toDouble() > 0
+            && run.value(QStringLiteral("streams")).toInt() > 0
+            && run.value(QStringLiteral("deliveries")).toDouble() <= 0)
+            problems << what + QStringLiteral(": nothing was delivered");
+    }
+    return problems;
 }
 
 } // namespace Sluice::LoadGen
