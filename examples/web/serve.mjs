@@ -9,7 +9,7 @@
 
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { dirname, extname, join, normalize, sep } from 'node:path';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const contentTypes = {
@@ -43,7 +43,8 @@ export function resolveFile(root, urlPath) {
     return contentTypes[extname(file)] ? file : null;
 }
 
-export function createStaticServer(root = dirname(fileURLToPath(import.meta.url))) {
+export function createStaticServer(directory = dirname(fileURLToPath(import.meta.url))) {
+    const root = resolve(directory);
     return createServer(async (request, response) => {
         const headers = {
             'Cache-Control': 'no-store',
