@@ -165,7 +165,7 @@ async function recordNetwork(context, page) {
 
 const pages = [];
 async function openPage(origin, apiBase, label) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 820 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const network = await recordNetwork(context, page);
     const record = { label, origin, context, page, network, errors: [] };
@@ -216,8 +216,9 @@ async function followToDone(server, web, mode, { screenshot = false } = {}) {
     await page.check(`input[name=mode][value=${mode}]`);
     await page.click('#start');
     if (screenshot) {
-        await page.waitForFunction(() => window.sluiceExample.eventIds.length >= 12
-            && document.querySelector('#transcript .tool'), null, { timeout: 60000, polling: 50 });
+        await page.waitForFunction(() => window.sluiceExample.eventIds.length >= 30
+            && document.querySelector('#transcript .tool .result'), null,
+        { timeout: 60000, polling: 50 });
         mkdirSync(dirname(screenshotPath), { recursive: true });
         await page.screenshot({ path: screenshotPath });
         const midway = await pageState(page);
