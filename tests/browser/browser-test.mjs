@@ -81,6 +81,16 @@ function expiryTranscript(dir) {
     return file;
 }
 
+// Polls `condition` (the server's log arrives through a pipe, a moment after its answer).
+async function eventually(condition, message, timeoutMs = 5000) {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+        if (Date.now() > deadline)
+            assert.fail(message);
+        await new Promise((wait) => setTimeout(wait, 20));
+    }
+}
+
 // --- the API from Node (no Origin: what the test knows independently of the page) ------------
 
 const apiTokens = new Map();
@@ -285,7 +295,8 @@ async function expiryScenario(server, web) {
     assert.equal(expired.url, firstStream.url, 'the 401 was the browser reconnecting with its URL');
     assert.ok(expired.wallTime > tokenClaims(expired.url).exp,
         'the token had expired when the browser presented it again');
-    assert.match(server.log(), /stream token rejected: expired/);
+    await eventually(() => /stream token rejected: expired/.test(server.log()),
+        'the server refused the token because it had expired');
     assert.ok(resumed && resumed.status === 200, 'a new EventSource after the 401');
     assert.notEqual(tokenClaims(resumed.url).jti, tokenClaims(firstStream.url).jti, 'a new token');
     const before = firstStream.eventSource.map((e) => Number(e.id)).filter((id) => id > 0);
@@ -328,7 +339,8 @@ async function preflightScenario(server, allowedWeb, disallowedWeb) {
     assert.ok(allowedPreflight, 'Chromium reported the preflight');
     assert.equal(header(allowedPreflight.headers, 'access-control-allow-origin'), allowedWeb);
     assert.match(header(allowedPreflight.headers, 'access-control-allow-headers') ?? '', /Authorization/);
-    assert.equal(server.requestLines('POST', tokenPath).length, 1);
+    await eventually(() => server.requestLines('POST', tokenPath).length === 1,
+        'the allowed POST reached the server');
     await allowed.context.close();
 
     const disallowed = await openPage(disallowedWeb, apiBase, 'preflight disallowed');
@@ -345,7 +357,8 @@ async function preflightScenario(server, allowedWeb, disallowedWeb) {
     assert.equal(header(blockedPreflight.headers, 'access-control-allow-origin'), undefined);
     const blockedPost = blocked.find((r) => r.method === 'POST');
     assert.ok(blockedPost?.failed && blockedPost.corsError, `the POST failed on CORS: ${JSON.stringify(blockedPost)}`);
-    assert.equal(server.requestLines('OPTIONS', tokenPath).length, 2, 'both preflights reached the server');
+    await eventually(() => server.requestLines('OPTIONS', tokenPath).length === 2,
+        'both preflights reached the server');
     assert.equal(server.requestLines('POST', tokenPath).length, 1, 'the blocked POST never left the browser');
     // Signing in from there fails the same way, and the page says so.
     assert.match(await signIn(disallowed.page, server.password), /sign-in failed: .*CORS/);
