@@ -452,6 +452,14 @@ async function main() {
         const withCors = responses.filter((r) => header(r.headers, 'access-control-allow-origin'));
         assert.ok(withCors.length > 10, 'CORS answers were recorded');
         log(`${responses.length} requests recorded, ${withCors.length} CORS answers, none with *`);
+
+        // A sanitizer report ends the server with another status: the servers must stop cleanly.
+        for (const server of [main, expiry]) {
+            await server.stop();
+            assert.equal(server.exitStatus, 0, `${server.name} stopped with ${server.exitStatus}`);
+            assert.doesNotMatch(server.log(), /ERROR: AddressSanitizer|runtime error:|LeakSanitizer/,
+                `${server.name} reported a sanitizer error`);
+        }
     } catch (error) {
         for (const s of [main, expiry])
             console.error(`--- ${s.name} log (last 40 lines) ---\n${s.log().split('\n').slice(-40).join('\n')}`);
