@@ -25,6 +25,7 @@ private Q_SLOTS:
     void environmentIsUsed();
     void keyFilesAreGeneratedOnceWithMode0600();
     void productionModeNeedsConfiguredKeys();
+    void productionModeGeneratesKeysWhenAsked();
     void sigtermExitsCleanly();
     void logLevelFiltersRequestLog();
     void demoPrintsWorkingCredentials();
@@ -58,6 +59,8 @@ void TestServerConfig::helpDocumentsEveryOption()
         QStringLiteral("SLUICE_ACCESS_KEY"),
         QStringLiteral("--production"),
         QStringLiteral("SLUICE_ENV"),
+        QStringLiteral("--generate-keys"),
+        QStringLiteral("SLUICE_GENERATE_KEYS"),
         QStringLiteral("--cookie-mode"),
         QStringLiteral("--log-level"),
         QStringLiteral("--demo"),
@@ -326,6 +329,33 @@ void TestServerConfig::productionModeNeedsConfiguredKeys()
              qPrintable(server.errorString()));
     QVERIFY(!QFileInfo::exists(server.dataDir() + QStringLiteral("/access.key")));
     QVERIFY(!server.logOutput().contains(QString(40, u'b')));
+}
+
+// The packaged service: production mode, no keys configured, SLUICE_GENERATE_KEYS=on.
+void TestServerConfig::productionModeGeneratesKeysWhenAsked()
+{
+    QTemporaryDir dataDir;
+    const ServerProcess::Env env { { QStringLiteral("SLUICE_ENV"), QStringLiteral("production") },
+                                   { QStringLiteral("SLUICE_GENERATE_KEYS"), QStringLiteral("on") },
+                                   { QStringLiteral("SLUICE_SCRYPT_LOG_N"), QString() } };
+    const auto first = ServerProcess::run(
+        { QStringLiteral("--data-dir"), dataDir.path(), QStringLiteral("--print-routes") }, env);
+    QVERIFY2(first.exitCode == 0, qPrintable(first.stdErr));
+    const QString accessPath = dataDir.filePath(QStringLiteral("access.key"));
+    QFile access(accessPath);
+    QVERIFY(access.open(QIODevice::ReadOnly));
+    const QByteArray accessKey = access.readAll();
+    access.close();
+    QCOMPARE(QFileInfo(accessPath).permissions() & ~(QFile::ReadUser | QFile::WriteUser),
+             QFile::ReadOwner | QFile::WriteOwner);
+    QVERIFY(QFileInfo::exists(dataDir.filePath(QStringLiteral("stream.key"))));
+
+    // The second start reads them (production checks their mode) instead of replacing them.
+    const auto second = ServerProcess::run(
+        { QStringLiteral("--data-dir"), dataDir.path(), QStringLiteral("--print-routes") }, env);
+    QVERIFY2(second.exitCode == 0, qPrintable(second.stdErr));
+    QVERIFY(access.open(QIODevice::ReadOnly));
+    QCOMPARE(access.readAll(), accessKey);
 }
 
 void TestServerConfig::sigtermExitsCleanly()

@@ -76,7 +76,13 @@ QList<OptionSpec> optionSpecs()
           {},
           {},
           S("Production mode (also SLUICE_ENV=production): refuse to start without configured "
-            "keys instead of generating them.") },
+            "keys instead of generating them (unless --generate-keys).") },
+        { S("generate-keys"),
+          { S("SLUICE_GENERATE_KEYS") },
+          {},
+          S("Also in production mode, generate missing signing keys once into "
+            "<data-dir>/access.key and stream.key (mode 0600) and reuse them afterwards: for a "
+            "single server whose keys never leave its machine (the Debian package's service).") },
         { S("cookie-mode"),
           { S("SLUICE_COOKIE_MODE") },
           S("on|off"),
@@ -415,6 +421,7 @@ ServerConfig readConfig(const Reader &r, ConfigParseResult &result, const QProce
                                 "SLUICE_ENV: \"%1\" is not a mode (use production or development)")
                                 .arg(mode) };
     }
+    c.generateKeys = r.boolean(QStringLiteral("generate-keys"), false);
     c.cookieMode = r.boolean(QStringLiteral("cookie-mode"), false);
     c.tls = r.boolean(QStringLiteral("behind-https"), false);
     c.logLevel = r.get<LogLevel>(QStringLiteral("log-level"), c.logLevel,

@@ -103,8 +103,9 @@ bool resolveKey(const ServerConfig &config, const QString &configuredFile, const
         source.key = key;
         return true;
     }
-    if (config.production) {
-        *error = QStringLiteral("production mode needs a configured %1 key (--%1-key-file or %2)")
+    if (config.production && !config.generateKeys) {
+        *error = QStringLiteral("production mode needs a configured %1 key (--%1-key-file or %2, "
+                                "or --generate-keys)")
                      .arg(source.what, source.envName);
         return false;
     }

@@ -35,6 +35,9 @@ struct ServerConfig
     QString streamKeyFile;
 
     bool production = false;
+    // Missing keys are generated into the data dir in dev mode always, in production only with
+    // this (--generate-keys): a packaged single-host service has nowhere else to get them from.
+    bool generateKeys = false;
     bool cookieMode = false;
     bool tls
         = false; // served over HTTPS (directly or behind a TLS-terminating proxy): Secure cookies
