@@ -27,7 +27,8 @@ prefix="$tmp/prefix"
 
 step() { printf '== %s\n' "$*"; }
 
-step "install the sdk component of $build_dir into $prefix"
+step "install the library and sdk components of $build_dir into $prefix"
+cmake --install "$build_dir" --prefix "$prefix" --component library
 cmake --install "$build_dir" --prefix "$prefix" --component sdk
 test -f "$prefix/include/Sluice/EventSource.h"
 libdir=$(dirname "$(find "$prefix" -name 'libsluice.so*' -print -quit)")
