@@ -1,5 +1,5 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
-// Convenience header: everything in the Sluice SDK.
+/// Convenience header: everything in the Sluice SDK.
 #pragma once
 
 #include <Sluice/ApiClient.h>
