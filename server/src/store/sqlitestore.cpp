@@ -684,16 +684,30 @@ TokenUse SqliteStore::recordStreamTokenUse(const QString &jti, const QDateTime &
         Statement purge(m_db, "DELETE FROM stream_token_uses WHERE expires_at < ?");
         purge.bind(QDateTime::currentSecsSinceEpoch()).exec();
     }
+    // Without an fsync of its own (synchronous = NORMAL for this one commit; the WAL reaches the
+    // disk with the next FULL commit or checkpoint): it survives a crash or SIGKILL of the
+    // server, not a power cut of the machine within that window, after which a leaked token
+    // that has not expired (at most --stream-token-ttl, 300 s) could open one more stream. One
+    // fsync per stream opened capped connect storms at a few hundred streams per second.
+    execRaw(m_db, QStringLiteral("PRAGMA synchronous = NORMAL"));
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("INSERT INTO stream_token_uses (jti, expires_at) VALUES (?, ?) ON "
                              "CONFLICT(jti) DO NOTHING"));
     q.addBindValue(jti);
     q.addBindValue(expiresAt.toSecsSinceEpoch());
-    if (!q.exec()) {
+    const bool ok = q.exec();
+    const bool first = ok && q.numRowsAffected() == 1;
+    q.finish();
+    // Every other write stays fully durable; without FULL back, nothing else may be written.
+    if (!execRaw(m_db, QStringLiteral("PRAGMA synchronous = FULL"))) {
+        qCCritical(lcStore, "cannot restore synchronous = FULL");
+        return TokenUse::Failed;
+    }
+    if (!ok) {
         qCWarning(lcStore) << "query failed:" << q.lastError().text();
         return TokenUse::Failed;
     }
-    return q.numRowsAffected() == 1 ? TokenUse::First : TokenUse::Reused;
+    return first ? TokenUse::First : TokenUse::Reused;
 }
 
 bool SqliteStore::revokeRefreshTokensForUser(const QString &userId)
