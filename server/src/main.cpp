@@ -74,6 +74,13 @@ void applyOpenFileLimit(ServerConfig &config)
 
 int main(int argc, char *argv[])
 {
+    // Qt's UNIX event dispatcher instead of glib's: glib keeps socket notifiers in a list that
+    // every enable/disable walks (QAbstractSocket toggles its write notifier on each write), so
+    // with thousands of streams each write cost O(streams); the UNIX dispatcher's notifiers are
+    // in a hash. 8 000 streams connected in 5.8 s instead of 9.7 s (`scripts/dev bench`). The
+    // environment can still choose glib with an empty QT_NO_GLIB=.
+    if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
+        qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("sluice-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SLUICE_SERVER_VERSION));

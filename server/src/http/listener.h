@@ -162,6 +162,8 @@ private:
     void release(Connection &c);
     void forget(QTcpSocket *socket);
     void acceptPending();
+    void acceptBatch();
+    void handOverAccepted();
     void onAcceptError(int osError);
     void retryAccepting();
     void stopAccepting();
@@ -173,6 +175,9 @@ private:
     std::unordered_map<QTcpSocket *, Connection> m_connections; // node-based: stable references
     QHash<AddressKey, int> m_perAddress;
     QPointer<QTcpSocket> m_handedOver;
+    // Sockets accepted in the current batch, handed to QHttpServer together (handOverAccepted).
+    QList<QPointer<QTcpSocket>> m_accepted;
+    bool m_accepting = false;
     int m_active = 0;
     int m_lingering = 0;
     int m_acceptFd = -1; // duplicate of the listening descriptor, ours to accept on
