@@ -44,6 +44,15 @@ QList<Figure> figuresFor(const QString &scenario)
                                 + at(r, QStringLiteral("duplicated"));
                         },
                         false, 0, QStringLiteral("cpu_publish_percent") };
+    if (scenario == u"client") {
+        return { { QStringLiteral("events/s"), field(QStringLiteral("events_per_second")), true, 0,
+                   QString() },
+                 { QStringLiteral("peak RSS (MiB)"),
+                   [](const QJsonObject &r) -> std::optional<double> {
+                       return at(r, QStringLiteral("peak_rss_kib")) / 1024.0;
+                   },
+                   false, 1, QString() } };
+    }
     if (scenario == u"idle") {
         return { { QStringLiteral("server RSS per stream (KiB)"),
                    field(QStringLiteral("rss_per_stream_kib")), false, 1,
@@ -99,6 +108,9 @@ QString scenarioTitle(const QJsonObject &run)
     const double rate = run.value(QStringLiteral("events_per_second")).toDouble();
     if (scenario == u"idle")
         return QStringLiteral("idle %1 streams").arg(streams);
+    if (scenario == u"client")
+        return QStringLiteral("client: one stream of %1 small events")
+            .arg(run.value(QStringLiteral("expected")).toInteger());
     if (scenario == u"storm")
         return QStringLiteral("connect storm %1 over %2 prompt(s)").arg(streams).arg(prompts);
     if (scenario == u"latency")
@@ -117,6 +129,13 @@ QString scenarioTitleForCheck(const QJsonObject &run)
 }
 
 namespace {
+
+QString cpu(const QJsonObject &run, const QString &key)
+{
+    if (run.isEmpty() || key.isEmpty())
+        return QStringLiteral("–");
+    return QString::number(at(run, key), 'f', 0);
+}
 
 QString number(std::optional<double> value, int decimals)
 {
@@ -160,11 +179,8 @@ QString markdownReport(const QList<QJsonObject> &runs)
                     = QString::number(figure.higherIsBetter ? *sv / *rv : *rv / *sv, 'f', 2) + u'×';
             lines << QStringLiteral("| %1 | %2 | %3 | %4 | %5 | %6 | %7 |")
                          .arg(key, figure.name, number(sv, figure.decimals),
-                              number(rv, figure.decimals), ratio,
-                              s.isEmpty() ? QStringLiteral("–")
-                                          : QString::number(at(s, figure.cpuKey), 'f', 0),
-                              r.isEmpty() ? QStringLiteral("–")
-                                          : QString::number(at(r, figure.cpuKey), 'f', 0));
+                              number(rv, figure.decimals), ratio, cpu(s, figure.cpuKey),
+                              cpu(r, figure.cpuKey));
         }
     }
     return lines.join(u'\n') + u'\n';

@@ -369,6 +369,7 @@ private Q_SLOTS:
 
     void lastEventIdCommittedAtBlankLine();
     void setLastEventIdSeedsStream();
+    void originIsStampedOnEvents();
     void resetKeepsCommittedIdAndClearsBuffers();
     void resetRestoresBomDetection();
     void finishDiscardsIncompleteEvent();
@@ -763,6 +764,24 @@ void tst_SseParser::setLastEventIdSeedsStream()
     r.parser.feed("data: a\n\nid: 42\ndata: b\n\n");
     QCOMPARE(r.records, (QStringList { msg(s("a"), s("41")), msg(s("b"), s("42")) }));
     QCOMPARE(r.parser.lastEventId(), QStringLiteral("42"));
+}
+
+void tst_SseParser::originIsStampedOnEvents()
+{
+    SseParser parser;
+    QList<Event> events;
+    parser.setEventHandler([&events](const Event &event) { events.append(event); });
+    QVERIFY(parser.origin().isEmpty());
+    parser.feed("data: a\n\n");
+    parser.setOrigin(QStringLiteral("https://example.org"));
+    QCOMPARE(parser.origin(), QStringLiteral("https://example.org"));
+    parser.feed("event: x\ndata: b\n\n");
+    parser.reset(); // a new connection keeps the origin until it is set again
+    parser.feed("data: c\n\n");
+    QCOMPARE(events.size(), 3);
+    QVERIFY(events.at(0).origin().isEmpty());
+    QCOMPARE(events.at(1), Event(s("x"), s("b"), {}, s("https://example.org")));
+    QCOMPARE(events.at(2).origin(), QStringLiteral("https://example.org"));
 }
 
 void tst_SseParser::resetKeepsCommittedIdAndClearsBuffers()

@@ -146,6 +146,13 @@ public:
     /// Sets lastEventId().
     void setLastEventId(const QString &id);
 
+    /// The origin every dispatched Event carries (Event::origin()), e.g. the stream's URL origin;
+    /// empty by default. Lets a client hand the parser's events on as they are, without building
+    /// a second Event per event to add it.
+    QString origin() const;
+    /// Sets origin(); takes effect for the following events.
+    void setOrigin(const QString &origin);
+
     /// Bytes currently allocated for the line and event buffers (diagnostics). Bounded by the
     /// limits: at most about maxLineBytes + maxEventBytes, whatever the input. Between events up
     /// to 2 MiB per buffer is kept for reuse; larger buffers are given back.

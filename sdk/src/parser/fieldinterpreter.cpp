@@ -147,7 +147,7 @@ bool SseParserPrivate::dispatch()
             }
         }
     }
-    const Event event(type, decodeUtf8(QByteArrayView(dataBuffer).chopped(1)), lastEventId);
+    const Event event(type, decodeUtf8(QByteArrayView(dataBuffer).chopped(1)), lastEventId, origin);
     releaseBuffer(dataBuffer);
     dataBuffer.resize(0);
     releaseBuffer(eventTypeBuffer);

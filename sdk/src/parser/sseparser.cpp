@@ -144,6 +144,16 @@ QString SseParser::errorString() const
     return {};
 }
 
+QString SseParser::origin() const
+{
+    return d->origin;
+}
+
+void SseParser::setOrigin(const QString &origin)
+{
+    d->origin = origin;
+}
+
 QString SseParser::lastEventId() const
 {
     return d->lastEventId;

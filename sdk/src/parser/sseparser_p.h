@@ -61,6 +61,7 @@ public:
     QByteArray eventTypeBuffer;
     QString lastEventIdBuffer;
     QString lastEventId; // the "last event ID string", committed at each blank line
+    QString origin; // carried by every dispatched Event
 
     // Decoded event types are reused while the bytes repeat (most streams use a handful).
     QByteArray cachedTypeBytes;

@@ -89,7 +89,7 @@ EventSourcePrivate::EventSourcePrivate(EventSource *q)
         setLastEventIdInternal(event.lastEventId());
         if (gen != generation)
             return;
-        Q_EMIT q->eventReceived(Event(event.type(), event.data(), event.lastEventId(), origin));
+        Q_EMIT q->eventReceived(event); // the parser stamps the origin (setOrigin)
     });
     parser.setCommentHandler([this](QStringView text) {
         Q_Q(EventSource);
@@ -481,6 +481,7 @@ bool EventSourcePrivate::handleHead()
         attemptCause = Error();
         restartReadTimer();
         origin = HttpPolicy::serializeOrigin(r->url());
+        parser.setOrigin(origin);
         parser.reset();
         parser.setLastEventId(lastEventId);
         openedAt.start();
