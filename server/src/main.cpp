@@ -9,6 +9,7 @@
 #include "config/configparser.h"
 #include "config/keyfiles.h"
 #include "config/secrets.h"
+#include "http/epolleventdispatcher.h"
 #include "http/filelimits.h"
 #include "http/requestlog.h"
 #include "logging.h"
@@ -74,11 +75,18 @@ void applyOpenFileLimit(ServerConfig &config)
 
 int main(int argc, char *argv[])
 {
-    // Qt's UNIX event dispatcher instead of glib's: glib keeps socket notifiers in a list that
-    // every enable/disable walks (QAbstractSocket toggles its write notifier on each write), so
-    // with thousands of streams each write cost O(streams); the UNIX dispatcher's notifiers are
-    // in a hash. 8 000 streams connected in 5.8 s instead of 9.7 s (`scripts/dev bench`). The
-    // environment can still choose glib with an empty QT_NO_GLIB=.
+    // The main thread's event loop on epoll (http/epolleventdispatcher.h): Qt's dispatchers poll
+    // every socket on every turn of the loop, which with thousands of held streams dominated the
+    // server's CPU. SLUICE_EVENT_DISPATCHER=qt keeps Qt's, and then its UNIX dispatcher rather than
+    // glib's, whose notifier list every write-notifier toggle walks (an empty QT_NO_GLIB= keeps
+    // glib).
+    if (qEnvironmentVariable("SLUICE_EVENT_DISPATCHER") != u"qt") {
+        auto *dispatcher = new Sluice::Server::EpollEventDispatcher;
+        if (dispatcher->isValid())
+            QCoreApplication::setEventDispatcher(dispatcher);
+        else
+            delete dispatcher;
+    }
     if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
         qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
