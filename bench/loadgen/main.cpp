@@ -15,7 +15,9 @@
 #include <arpa/inet.h>
 #include <sys/resource.h>
 
+#include <cmath>
 #include <cstdio>
+#include <type_traits>
 
 using namespace Sluice::LoadGen;
 
@@ -177,25 +179,24 @@ int main(int argc, char **argv)
         return fail(QStringLiteral("--scenario, --user and a password in $%1 are required")
                         .arg(parser.value(passwordEnv)));
     bool ok = true;
-    const auto integer = [&](const QCommandLineOption &o, int min, int max) {
-        bool good = false;
-        const int v = parser.value(o).toInt(&good);
-        if (!good || v < min || v > max) {
-            ok = false;
-            std::fprintf(stderr, "sluice-loadgen: --%s must be %d..%d\n",
-                         qPrintable(o.names().first()), min, max);
-        }
-        return v;
-    };
-    const auto real = [&](const QCommandLineOption &o, double min, double max) {
+    // A number option within [min, max]; otherwise says so and fails the run.
+    const auto number = [&](const QCommandLineOption &o, auto min, auto max) {
         bool good = false;
         const double v = parser.value(o).toDouble(&good);
-        if (!good || v < min || v > max) {
+        if constexpr (std::is_integral_v<decltype(min)>)
+            good = good && v == std::floor(v);
+        if (!good || v < double(min) || v > double(max)) {
             ok = false;
             std::fprintf(stderr, "sluice-loadgen: --%s must be %g..%g\n",
-                         qPrintable(o.names().first()), min, max);
+                         qPrintable(o.names().first()), double(min), double(max));
         }
-        return v;
+        return decltype(min)(v);
+    };
+    const auto integer = [&](const QCommandLineOption &o, int min, int max) {
+        return number(o, min, max);
+    };
+    const auto real = [&](const QCommandLineOption &o, double min, double max) {
+        return number(o, min, max);
     };
     options.streams = integer(streams, 0, 100000);
     options.prompts = integer(prompts, 1, 100000);

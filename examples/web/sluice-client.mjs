@@ -237,21 +237,8 @@ class StreamTokenFollower extends PromptFollower {
         url.searchParams.set('stream_token', token);
         if (this.lastId > 0)
             url.searchParams.set('last_event_id', String(this.lastId));
-        const source = new EventSource(url);
-        this.source = source;
-        source.onopen = () => {
-            this.failures = 0;
-            this.setState('live');
-        };
-        listen(source, this);
-        source.addEventListener('error', async (event) => {
-            if (event instanceof MessageEvent || this.stopped || this.source !== source)
-                return;
-            if (source.readyState === EventSource.CONNECTING) {
-                this.setState('reconnecting', 'the connection dropped');
-                return;
-            }
-            source.close(); // closed for good: 401 (used or expired token), 204, 5xx …
+        // Closed for good: 401 (used or expired token), 204, 5xx …
+        openEventSource(this, url, {}, async () => {
             if (await this.backoff('the stream was refused (stream token used or expired)'))
                 this.connect();
         });
@@ -280,21 +267,7 @@ class CookieFollower extends PromptFollower {
         const url = this.session.streamUrl(this.sessionId, this.promptId);
         if (this.lastId > 0)
             url.searchParams.set('last_event_id', String(this.lastId));
-        const source = new EventSource(url, { withCredentials: true });
-        this.source = source;
-        source.onopen = () => {
-            this.failures = 0;
-            this.setState('live');
-        };
-        listen(source, this);
-        source.addEventListener('error', async (event) => {
-            if (event instanceof MessageEvent || this.stopped || this.source !== source)
-                return;
-            if (source.readyState === EventSource.CONNECTING) {
-                this.setState('reconnecting', 'the connection dropped');
-                return;
-            }
-            source.close();
+        openEventSource(this, url, { withCredentials: true }, async () => {
             if (!(await this.backoff('the stream was refused (no valid cookie)')))
                 return;
             try {
@@ -310,6 +283,30 @@ class CookieFollower extends PromptFollower {
     close() {
         this.source?.close();
     }
+}
+
+// A native EventSource for `follower` (approaches A and B): its events delivered, its state shown;
+// the browser reconnects by itself after a dropped connection, and when it gives up for good
+// (a refused reconnection) the source is closed and `onRefused` decides what comes next.
+function openEventSource(follower, url, init, onRefused) {
+    const source = new EventSource(url, init);
+    follower.source = source;
+    source.onopen = () => {
+        follower.failures = 0;
+        follower.setState('live');
+    };
+    listen(source, follower);
+    source.addEventListener('error', (event) => {
+        if (event instanceof MessageEvent || follower.stopped || follower.source !== source)
+            return;
+        if (source.readyState === EventSource.CONNECTING) {
+            follower.setState('reconnecting', 'the connection dropped');
+            return;
+        }
+        source.close();
+        onRefused();
+    });
+    return source;
 }
 
 function listen(source, follower) {
