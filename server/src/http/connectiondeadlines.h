@@ -4,8 +4,8 @@
 // reject linger; keyed by socket) and, in StreamHub's own instance, every SseStream's (heartbeat,
 // stall; keyed by stream). Qt keeps a thread's timers in a sorted list, so restarting a per-socket
 // timer on every read and write costs O(number of timers); here arming or disarming a deadline is a
-// hash lookup and a clock read, and each tick scans the table once (O(connections) per tick, a few
-// times a second, nothing per event). A deadline fires once, on the first tick at or after it
+// hash lookup and a clock read, and each tick scans a dense table once (O(connections) per tick, a
+// few times a second, nothing per event). A deadline fires once, on the first tick at or after it
 // (late by at most one resolution), and is disarmed when it fires.
 #pragma once
 
@@ -15,6 +15,7 @@
 #include <array>
 #include <chrono>
 #include <unordered_map>
+#include <vector>
 
 namespace Sluice::Server {
 
@@ -40,7 +41,7 @@ public:
     // Keys (sockets, streams) are never dereferenced here. remove() before the key dies.
     void add(QObject *key);
     void remove(QObject *key);
-    bool contains(QObject *key) const { return m_entries.count(key) != 0; }
+    bool contains(QObject *key) const { return m_index.count(key) != 0; }
     qsizetype size() const { return qsizetype(m_entries.size()); }
 
     // (Re)arms `kind` to fire `in` from now; no-op for an untracked key.
@@ -58,13 +59,21 @@ Q_SIGNALS:
 private:
     struct Entry
     {
-        Entry() { at.fill(Clock::time_point::max()); }
+        explicit Entry(QObject *k)
+            : key(k)
+        {
+            at.fill(Clock::time_point::max());
+        }
+        QObject *key;
         std::array<Clock::time_point, kindCount> at; // max(): not armed
     };
 
     void tick();
+    Entry *find(QObject *key);
+    const Entry *find(QObject *key) const;
 
-    std::unordered_map<QObject *, Entry> m_entries;
+    std::vector<Entry> m_entries; // dense, in no particular order
+    std::unordered_map<QObject *, size_t> m_index; // key -> its entry in m_entries
     std::chrono::milliseconds m_resolution;
     QTimer m_timer;
 };
