@@ -7,12 +7,16 @@
 #include <QtSql/QSqlError>
 #include <QtSql/QSqlQuery>
 
+#include <optional>
+
 namespace Sluice::Server {
 
 namespace {
 
 // Times are INTEGER milliseconds since the epoch, UTC. Ids are random 128-bit hex strings.
-const QList<Migration> migrations = {
+// PostgreSQL support arrived at version 3: its first step creates that schema whole and its
+// later steps up to 3 are empty; from version 4 on every step carries both dialects.
+const QList<Migration> allMigrations = {
     { 1,
       {
           "CREATE TABLE users ("
@@ -54,6 +58,63 @@ const QList<Migration> migrations = {
           " data TEXT NOT NULL,"
           " created_at INTEGER NOT NULL,"
           " PRIMARY KEY (prompt_id, seq)) WITHOUT ROWID",
+      },
+      {
+          // rowid: SQLite's implicit row order, the tie-breaker of keyset paging; the same name
+          // keeps the queries one text for both dialects. Names are unique ignoring ASCII case
+          // only (SQLite's NOCASE), whatever the database's locale.
+          "CREATE TABLE users ("
+          " id TEXT PRIMARY KEY,"
+          " name TEXT NOT NULL,"
+          " password_hash BYTEA NOT NULL,"
+          " created_at BIGINT NOT NULL,"
+          " tokens_valid_after BIGINT NOT NULL DEFAULT 0)",
+          "CREATE UNIQUE INDEX users_name ON users ("
+          "translate(name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'))",
+          "CREATE TABLE refresh_tokens ("
+          " id TEXT PRIMARY KEY,"
+          " user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+          " family_id TEXT NOT NULL,"
+          " parent_id TEXT,"
+          " token_hash BYTEA NOT NULL UNIQUE,"
+          " created_at BIGINT NOT NULL,"
+          " expires_at BIGINT NOT NULL,"
+          " revoked INTEGER NOT NULL DEFAULT 0,"
+          " used INTEGER NOT NULL DEFAULT 0)",
+          "CREATE INDEX refresh_tokens_family ON refresh_tokens(family_id)",
+          "CREATE INDEX refresh_tokens_user ON refresh_tokens(user_id)",
+          "CREATE TABLE sessions ("
+          " id TEXT PRIMARY KEY,"
+          " rowid BIGSERIAL NOT NULL,"
+          " user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+          " title TEXT NOT NULL,"
+          " created_at BIGINT NOT NULL)",
+          "CREATE INDEX sessions_user ON sessions(user_id, created_at)",
+          "CREATE TABLE prompts ("
+          " id TEXT PRIMARY KEY,"
+          " rowid BIGSERIAL NOT NULL,"
+          " session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+          " user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+          " text TEXT NOT NULL,"
+          " status TEXT NOT NULL,"
+          " created_at BIGINT NOT NULL,"
+          " last_seq BIGINT NOT NULL DEFAULT 0,"
+          " log_bytes BIGINT NOT NULL DEFAULT 0,"
+          " finished_at BIGINT)",
+          "CREATE INDEX prompts_session ON prompts(session_id, created_at)",
+          "CREATE INDEX prompts_user ON prompts(user_id)",
+          "CREATE INDEX prompts_finished ON prompts(finished_at) WHERE finished_at IS NOT NULL",
+          "CREATE TABLE events ("
+          " prompt_id TEXT NOT NULL REFERENCES prompts(id) ON DELETE CASCADE,"
+          " seq BIGINT NOT NULL,"
+          " type TEXT NOT NULL,"
+          " data TEXT NOT NULL,"
+          " created_at BIGINT NOT NULL,"
+          " PRIMARY KEY (prompt_id, seq))",
+          "CREATE TABLE stream_token_uses ("
+          " jti TEXT PRIMARY KEY,"
+          " expires_at BIGINT NOT NULL)",
+          "CREATE INDEX stream_token_uses_expiry ON stream_token_uses(expires_at)",
       } },
     // Revocation: a per-user mark (access and stream tokens issued before it, in milliseconds
     // since the epoch, are refused) and the stream tokens already used (single use, kept until
@@ -65,7 +126,8 @@ const QList<Migration> migrations = {
           " jti TEXT PRIMARY KEY,"
           " expires_at INTEGER NOT NULL) WITHOUT ROWID",
           "CREATE INDEX stream_token_uses_expiry ON stream_token_uses(expires_at)",
-      } },
+      },
+      {} },
     // Abuse limits: the bytes of event data in a prompt's log (per-prompt byte quota), when it
     // finished (retention), and the per-user prompt count (quota) by index. Existing logs are
     // measured and existing done prompts get their last event's time.
@@ -79,7 +141,8 @@ const QList<Migration> migrations = {
           "events.prompt_id = prompts.id), created_at) WHERE status = 'done'",
           "CREATE INDEX prompts_user ON prompts(user_id)",
           "CREATE INDEX prompts_finished ON prompts(finished_at) WHERE finished_at IS NOT NULL",
-      } },
+      },
+      {} },
 };
 
 bool exec(QSqlDatabase &db, const QString &sql, QString *error)
@@ -93,36 +156,73 @@ bool exec(QSqlDatabase &db, const QString &sql, QString *error)
     return true;
 }
 
+// The stored version; 0 for an empty database. Runs inside applyMigrations' transaction.
+std::optional<int> readVersion(QSqlDatabase &db, SqlDialect dialect, QString *error)
+{
+    QSqlQuery q(db);
+    const bool ok = dialect == SqlDialect::Sqlite
+        ? q.exec(QStringLiteral("PRAGMA user_version"))
+        : q.exec(QStringLiteral(
+              "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"))
+            && q.exec(QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_version"));
+    if (!ok || !q.next()) {
+        if (error)
+            *error = q.lastError().text();
+        return std::nullopt;
+    }
+    return q.value(0).toInt();
+}
+
+QString writeVersion(SqlDialect dialect, int version)
+{
+    return dialect == SqlDialect::Sqlite
+        ? QStringLiteral("PRAGMA user_version = %1").arg(version)
+        : QStringLiteral("DELETE FROM schema_version; INSERT INTO schema_version VALUES (%1)")
+              .arg(version);
+}
+
 } // namespace
 
-const QList<Migration> &sqliteMigrations()
+const QList<Migration> &migrations()
 {
-    return migrations;
+    return allMigrations;
 }
 
 int currentSchemaVersion()
 {
-    return migrations.constLast().version;
+    return allMigrations.constLast().version;
 }
 
-bool applyMigrations(QSqlDatabase &db, QString *error)
+int schemaVersion(QSqlDatabase &db, SqlDialect dialect)
 {
-    // IMMEDIATE: take the write lock before reading the version, so two processes starting at once
-    // (server + `user add`) cannot both apply the same step.
-    if (!exec(db, QStringLiteral("BEGIN IMMEDIATE"), error))
+    QSqlQuery q(db);
+    const bool ok = dialect == SqlDialect::Sqlite
+        ? q.exec(QStringLiteral("PRAGMA user_version"))
+        : q.exec(QStringLiteral("SELECT MAX(version) FROM schema_version"));
+    return ok && q.next() ? q.value(0).toInt() : -1;
+}
+
+bool applyMigrations(QSqlDatabase &db, SqlDialect dialect, QString *error)
+{
+    // Take a lock before reading the version, so two processes starting at once (two servers, or
+    // server + `user add`) cannot both apply the same step: SQLite's write lock (IMMEDIATE), a
+    // PostgreSQL advisory lock held until the transaction ends.
+    if (!exec(db,
+              dialect == SqlDialect::Sqlite ? QStringLiteral("BEGIN IMMEDIATE")
+                                            : QStringLiteral("BEGIN"),
+              error))
         return false;
     auto fail = [&db] {
         QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
         return false;
     };
-    QSqlQuery versionQuery(db);
-    if (!versionQuery.exec(QStringLiteral("PRAGMA user_version")) || !versionQuery.next()) {
-        if (error)
-            *error = versionQuery.lastError().text();
+    if (dialect == SqlDialect::Postgres
+        && !exec(db, QStringLiteral("SELECT pg_advisory_xact_lock(7336917)"), error))
         return fail();
-    }
-    const int version = versionQuery.value(0).toInt();
-    versionQuery.finish();
+    const std::optional<int> stored = readVersion(db, dialect, error);
+    if (!stored)
+        return fail();
+    const int version = *stored;
     if (version > currentSchemaVersion()) {
         if (error)
             *error = QStringLiteral("database schema version %1 is newer than this server (%2)")
@@ -130,14 +230,16 @@ bool applyMigrations(QSqlDatabase &db, QString *error)
                          .arg(currentSchemaVersion());
         return fail();
     }
-    for (const Migration &migration : migrations) {
+    for (const Migration &migration : allMigrations) {
         if (migration.version <= version)
             continue;
-        for (const char *statement : migration.statements) {
+        const QList<const char *> &statements
+            = dialect == SqlDialect::Sqlite ? migration.sqlite : migration.postgres;
+        for (const char *statement : statements) {
             if (!exec(db, QString::fromLatin1(statement), error))
                 return fail();
         }
-        if (!exec(db, QStringLiteral("PRAGMA user_version = %1").arg(migration.version), error))
+        if (!exec(db, writeVersion(dialect, migration.version), error))
             return fail();
         qCInfo(lcStore, "applied schema migration %d", migration.version);
     }
