@@ -71,17 +71,20 @@ bool execRaw(QSqlDatabase &db, const QString &sql)
 class Transaction
 {
 public:
-    Transaction(QSqlDatabase &db, const QString &begin, int &depth)
+    Transaction(QSqlDatabase &db, SqlDialect dialect, int &depth)
         : m_db(db)
+        , m_dialect(dialect)
         , m_depth(depth)
-        , m_active(execRaw(db, begin))
+        , m_active(execRaw(db,
+                           dialect == SqlDialect::Sqlite ? QStringLiteral("BEGIN IMMEDIATE")
+                                                         : QStringLiteral("BEGIN")))
     {
         ++m_depth;
     }
     ~Transaction()
     {
         if (m_active)
-            execRaw(m_db, QStringLiteral("ROLLBACK"));
+            rollback();
         --m_depth;
     }
     Transaction(const Transaction &) = delete;
@@ -94,12 +97,23 @@ public:
         m_active = false;
         if (execRaw(m_db, QStringLiteral("COMMIT")))
             return true;
-        execRaw(m_db, QStringLiteral("ROLLBACK"));
+        rollback();
         return false;
     }
 
 private:
+    void rollback()
+    {
+        execRaw(m_db, QStringLiteral("ROLLBACK"));
+        // QPSQL deallocates a query's server-side prepared statement when the query dies, which a
+        // failed PostgreSQL transaction refuses: those of the failed transaction would stay on
+        // the connection for ever. The store keeps no query beyond a call, so all can go.
+        if (m_dialect == SqlDialect::Postgres)
+            execRaw(m_db, QStringLiteral("DEALLOCATE ALL"));
+    }
+
     QSqlDatabase &m_db;
+    SqlDialect m_dialect;
     int &m_depth;
     bool m_active;
 };
@@ -229,12 +243,6 @@ QSqlDatabase &SqlStore::db()
     return m_db;
 }
 
-QString SqlStore::beginStatement() const
-{
-    return m_dialect == SqlDialect::Sqlite ? QStringLiteral("BEGIN IMMEDIATE")
-                                           : QStringLiteral("BEGIN");
-}
-
 QLatin1String SqlStore::forUpdate() const
 {
     return m_dialect == SqlDialect::Sqlite ? QLatin1String("") : QLatin1String(" FOR UPDATE");
@@ -273,7 +281,7 @@ SessionInsert SqlStore::createSessionWithin(const QString &userId, const QString
     SessionInsert result;
     // BEGIN IMMEDIATE: the count and the insert see the same table, so concurrent creations
     // cannot both pass a quota that has room for one.
-    Transaction tx(db(), beginStatement(), m_transactionDepth);
+    Transaction tx(db(), m_dialect, m_transactionDepth);
     if (!tx.active())
         return result;
     if (maxPerUser > 0) {
@@ -336,7 +344,7 @@ PromptInsert SqlStore::createPromptWithin(const QString &sessionId, const QStrin
                                           qint64 maxPerUser)
 {
     PromptInsert result;
-    Transaction tx(db(), beginStatement(), m_transactionDepth);
+    Transaction tx(db(), m_dialect, m_transactionDepth);
     if (!tx.active())
         return result;
     Statement owner(db(), "SELECT user_id FROM sessions WHERE id = ?");
@@ -583,7 +591,7 @@ RefreshRotationResult SqlStore::rotateRefreshToken(const QByteArray &presentedHa
                                                    const QDateTime &now)
 {
     RefreshRotationResult result;
-    Transaction tx(db(), beginStatement(), m_transactionDepth);
+    Transaction tx(db(), m_dialect, m_transactionDepth);
     if (!tx.active())
         return result;
     // Locked: a concurrent rotation of the same token waits, then sees it used (reuse).
@@ -757,7 +765,7 @@ QList<AppendResult> SqlStore::appendEvents(const QList<PromptEventAppend> &event
     using Outcome = AppendResult::Outcome;
     const QList<AppendResult> allFailed(events.size());
     // BEGIN IMMEDIATE holds the write lock from here: the status reads cannot go stale.
-    Transaction tx(db(), beginStatement(), m_transactionDepth);
+    Transaction tx(db(), m_dialect, m_transactionDepth);
     if (!tx.active())
         return allFailed;
     QList<AppendResult> results;

@@ -85,7 +85,6 @@ protected:
 
 private:
     QSqlDatabase &db();
-    QString beginStatement() const;
     // " FOR UPDATE" where the dialect locks rows (PostgreSQL: concurrent transactions read the
     // row only after this one ends); SQLite's BEGIN IMMEDIATE already holds the database lock.
     QLatin1String forUpdate() const;

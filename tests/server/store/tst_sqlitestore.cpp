@@ -1,14 +1,24 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // SqliteStore: migrations, durability settings, users, sessions, prompts, refresh token families
 // (atomic rotation, reuse revocation) and the per-prompt event log.
+// Built twice: tst_sqlitestore, and tst_postgresstore (SLUICE_TEST_POSTGRES) running the same
+// cases against PostgresStore on a private PostgreSQL server — both backends share SqlStore's
+// queries and must keep the same semantics.
 #include "store/migrations.h"
 #include "store/sqlitestore.h"
+#ifdef SLUICE_TEST_POSTGRES
+#include "store/postgresstore.h"
+#include "support/postgresserver.h"
+#endif
 
 #include <QtCore/QRegularExpression>
 #include <QtCore/QTemporaryDir>
 #include <QtSql/QSqlDatabase>
 #include <QtSql/QSqlQuery>
 #include <QtTest/QTest>
+
+#include <algorithm>
+#include <thread>
 
 using namespace Sluice::Server;
 
@@ -19,18 +29,48 @@ QByteArray hashOf(char c)
     return QByteArray(32, c);
 }
 
-// A second, independent connection to inspect the file like another process would.
+#ifdef SLUICE_TEST_POSTGRES
+constexpr bool postgres = true;
+Sluice::Test::PostgresServer *server = nullptr;
+
+PostgresLocation location()
+{
+    PostgresLocation where = *PostgresLocation::fromUrl(server->url(), nullptr);
+    where.password = Sluice::Test::PostgresServer::password();
+    return where;
+}
+#else
+constexpr bool postgres = false;
+#endif
+
+// A second, independent connection to inspect the database like another process would.
 class RawConnection
 {
 public:
     explicit RawConnection(const QString &path)
         : m_name(QStringLiteral("raw-") + QString::number(++s_counter))
     {
+#ifdef SLUICE_TEST_POSTGRES
+        Q_UNUSED(path);
+        const PostgresLocation where = location();
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_name);
+        db.setHostName(where.host);
+        db.setPort(where.port);
+        db.setUserName(where.user);
+        db.setPassword(where.password);
+        db.setDatabaseName(where.database);
+#else
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
         db.setDatabaseName(path);
+#endif
         db.open();
+        if (postgres)
+            exec(QStringLiteral("SET client_min_messages = warning"));
     }
-    ~RawConnection() { QSqlDatabase::removeDatabase(m_name); }
+    ~RawConnection()
+    {
+        QSqlDatabase::removeDatabase(m_name);
+    }
     QVariant scalar(const QString &sql)
     {
         QSqlQuery q(QSqlDatabase::database(m_name));
@@ -38,7 +78,32 @@ public:
             return {};
         return q.value(0);
     }
-    bool exec(const QString &sql) { return QSqlQuery(QSqlDatabase::database(m_name)).exec(sql); }
+    bool exec(const QString &sql)
+    {
+        return QSqlQuery(QSqlDatabase::database(m_name)).exec(sql);
+    }
+    // A trigger raising an error BEFORE `event` ON `table` WHEN `condition`, as a full disk or an
+    // I/O error would fail the statement.
+    bool injectFailure(const QString &name, const QString &event, const QString &table,
+                       const QString &condition)
+    {
+        if (!postgres) {
+            return exec(QStringLiteral("CREATE TRIGGER %1 BEFORE %2 ON %3 WHEN %4 BEGIN SELECT "
+                                       "RAISE(ABORT, 'injected failure'); END")
+                            .arg(name, event, table, condition));
+        }
+        return exec(QStringLiteral("CREATE OR REPLACE FUNCTION injected_failure() RETURNS trigger "
+                                   "AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$ "
+                                   "LANGUAGE plpgsql"))
+            && exec(QStringLiteral("CREATE TRIGGER %1 BEFORE %2 ON %3 FOR EACH ROW WHEN (%4) "
+                                   "EXECUTE FUNCTION injected_failure()")
+                        .arg(name, event, table, condition));
+    }
+    bool removeFailure(const QString &name, const QString &table)
+    {
+        return exec(postgres ? QStringLiteral("DROP TRIGGER %1 ON %2").arg(name, table)
+                             : QStringLiteral("DROP TRIGGER %1").arg(name));
+    }
 
 private:
     static inline int s_counter = 0;
@@ -54,7 +119,16 @@ class TestSqliteStore : public QObject
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
     QString m_path;
-    std::unique_ptr<SqliteStore> m_store;
+    std::unique_ptr<SqlStore> m_store;
+
+    std::unique_ptr<SqlStore> openStore(QString *error = nullptr)
+    {
+#ifdef SLUICE_TEST_POSTGRES
+        return PostgresStore::open(location(), error);
+#else
+        return SqliteStore::open(m_path, error);
+#endif
+    }
 
     QString makeUser(const QString &name)
     {
@@ -63,13 +137,33 @@ private:
     }
 
 private Q_SLOTS:
+#ifdef SLUICE_TEST_POSTGRES
+    void initTestCase()
+    {
+        // CI installs PostgreSQL (scripts/dev setup): a missing piece fails, never skips.
+        QVERIFY2(PostgresStore::driverAvailable(), "QPSQL driver missing: libqt6sql6-psql");
+        server = new Sluice::Test::PostgresServer;
+        QVERIFY2(server->start(), qPrintable(server->errorString()));
+    }
+    void cleanupTestCase()
+    {
+        delete server; // stops it
+        server = nullptr;
+    }
+#endif
     void init()
     {
         m_dir = std::make_unique<QTemporaryDir>();
         QVERIFY(m_dir->isValid());
         m_path = SqliteStore::databasePath(m_dir->path());
+        if (postgres) {
+            // Every case starts on an empty database, as with a new SQLite file.
+            RawConnection raw(m_path);
+            QVERIFY(raw.exec(QStringLiteral("DROP SCHEMA public CASCADE")));
+            QVERIFY(raw.exec(QStringLiteral("CREATE SCHEMA public")));
+        }
         QString error;
-        m_store = SqliteStore::open(m_path, &error);
+        m_store = openStore(&error);
         QVERIFY2(m_store, qPrintable(error));
     }
     void cleanup()
@@ -83,17 +177,17 @@ private Q_SLOTS:
         QCOMPARE(m_store->schemaVersion(), currentSchemaVersion());
         QVERIFY(currentSchemaVersion() >= 1);
         RawConnection raw(m_path);
-        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA journal_mode")).toString(),
-                 QStringLiteral("wal"));
-        for (const char *table : { "users", "refresh_tokens", "sessions", "prompts", "events" }) {
-            QCOMPARE(
-                raw.scalar(
-                       QStringLiteral(
-                           "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='%1'")
-                           .arg(QLatin1String(table)))
-                    .toInt(),
-                1);
+        if (!postgres) {
+            QCOMPARE(raw.scalar(QStringLiteral("PRAGMA journal_mode")).toString(),
+                     QStringLiteral("wal"));
         }
+        const QString tables = postgres
+            ? QStringLiteral("SELECT count(*) FROM information_schema.tables WHERE "
+                             "table_schema = 'public' AND table_name = '%1'")
+            : QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='%1'");
+        for (const char *table :
+             { "users", "refresh_tokens", "sessions", "prompts", "events", "stream_token_uses" })
+            QCOMPARE(raw.scalar(tables.arg(QLatin1String(table))).toInt(), 1);
     }
 
     void migrationsAreIdempotentAndReopenKeepsData()
@@ -108,7 +202,7 @@ private Q_SLOTS:
         m_store.reset();
         for (int i = 0; i < 2; ++i) {
             QString error;
-            m_store = SqliteStore::open(m_path, &error);
+            m_store = openStore(&error);
             QVERIFY2(m_store, qPrintable(error));
             QCOMPARE(m_store->schemaVersion(), currentSchemaVersion());
             QCOMPARE(m_store->userByName(QStringLiteral("alice"))->id, alice);
@@ -117,7 +211,7 @@ private Q_SLOTS:
             QCOMPARE(m_store->eventsAfter(prompt->id, 0, 10).size(), 1);
             m_store.reset();
         }
-        m_store = SqliteStore::open(m_path);
+        m_store = openStore();
         // The sequence continues after a reopen.
         QCOMPARE(*m_store->appendEvent(prompt->id, QStringLiteral("done"), "{}"), 2);
     }
@@ -127,17 +221,24 @@ private Q_SLOTS:
         m_store.reset();
         {
             RawConnection raw(m_path);
-            QVERIFY(raw.exec(QStringLiteral("PRAGMA user_version = 999")));
+            QVERIFY(raw.exec(postgres ? QStringLiteral("UPDATE schema_version SET version = 999")
+                                      : QStringLiteral("PRAGMA user_version = 999")));
         }
         QString error;
-        QVERIFY(!SqliteStore::open(m_path, &error));
+        QVERIFY(!openStore(&error));
         QVERIFY2(error.contains(QLatin1String("newer")), qPrintable(error));
     }
 
     void refusesUnopenablePath()
     {
         QString error;
+#ifdef SLUICE_TEST_POSTGRES
+        PostgresLocation nowhere = location();
+        nowhere.database = QStringLiteral("no_such_database");
+        QVERIFY(!PostgresStore::open(nowhere, &error));
+#else
         QVERIFY(!SqliteStore::open(m_dir->filePath(QStringLiteral("missing/dir/x.db")), &error));
+#endif
         QVERIFY(!error.isEmpty());
     }
 
@@ -277,9 +378,9 @@ private Q_SLOTS:
 
         // Injected failure in the second statement (the status change to done).
         RawConnection raw(m_path);
-        QVERIFY(raw.exec(QStringLiteral(
-            "CREATE TRIGGER fail_done BEFORE UPDATE OF status ON prompts "
-            "WHEN NEW.status = 'done' BEGIN SELECT RAISE(ABORT, 'injected failure'); END")));
+        QVERIFY(raw.injectFailure(QStringLiteral("fail_done"), QStringLiteral("UPDATE OF status"),
+                                  QStringLiteral("prompts"),
+                                  QStringLiteral("NEW.status = 'done'")));
         r = m_store->appendEvent(p->id, done);
         QCOMPARE(r.outcome, Outcome::Failed);
         QCOMPARE(m_store->eventsAfter(p->id, 0, 10).size(), 1); // the done event rolled back
@@ -293,13 +394,12 @@ private Q_SLOTS:
         QCOMPARE(m_store->prompt(q->id)->status, PromptStatus::Pending);
 
         // Injected failure in the first statement (the insert of the event).
-        QVERIFY(raw.exec(QStringLiteral("DROP TRIGGER fail_done")));
-        QVERIFY(raw.exec(QStringLiteral(
-            "CREATE TRIGGER fail_insert BEFORE INSERT ON events "
-            "WHEN NEW.type = 'done' BEGIN SELECT RAISE(ABORT, 'injected failure'); END")));
+        QVERIFY(raw.removeFailure(QStringLiteral("fail_done"), QStringLiteral("prompts")));
+        QVERIFY(raw.injectFailure(QStringLiteral("fail_insert"), QStringLiteral("INSERT"),
+                                  QStringLiteral("events"), QStringLiteral("NEW.type = 'done'")));
         QCOMPARE(m_store->appendEvent(p->id, done).outcome, Outcome::Failed);
         QCOMPARE(m_store->prompt(p->id)->status, PromptStatus::Running);
-        QVERIFY(raw.exec(QStringLiteral("DROP TRIGGER fail_insert")));
+        QVERIFY(raw.removeFailure(QStringLiteral("fail_insert"), QStringLiteral("events")));
 
         // Nothing of the failed attempts remains: the retry gets the next id and finishes.
         r = m_store->appendEvent(p->id, done);
@@ -356,16 +456,16 @@ private Q_SLOTS:
 
         // A failure in the batch's last event rolls back the events before it too.
         RawConnection raw(m_path);
-        QVERIFY(raw.exec(QStringLiteral(
-            "CREATE TRIGGER fail_done BEFORE UPDATE OF status ON prompts "
-            "WHEN NEW.status = 'done' BEGIN SELECT RAISE(ABORT, 'injected failure'); END")));
+        QVERIFY(raw.injectFailure(QStringLiteral("fail_done"), QStringLiteral("UPDATE OF status"),
+                                  QStringLiteral("prompts"),
+                                  QStringLiteral("NEW.status = 'done'")));
         const QList<AppendResult> failed
             = m_store->appendEvents({ { p->id, message }, { p->id, message }, { p->id, done } });
         QCOMPARE(failed.size(), 3);
         for (const AppendResult &r : failed)
             QCOMPARE(r.outcome, Outcome::Failed);
         QCOMPARE(m_store->eventsAfter(p->id, 0, 10).size(), 2);
-        QVERIFY(raw.exec(QStringLiteral("DROP TRIGGER fail_done")));
+        QVERIFY(raw.removeFailure(QStringLiteral("fail_done"), QStringLiteral("prompts")));
         // The next batch continues the gap-free sequence.
         const QList<AppendResult> retried = m_store->appendEvents({ { p->id, message } });
         QCOMPARE(retried.constFirst().seq, 3);
@@ -492,12 +592,60 @@ private Q_SLOTS:
     {
         // Like the `user` CLI writing while the server runs: the second connection sees the first's
         // committed writes at once.
-        auto other = SqliteStore::open(m_path);
+        auto other = openStore();
         QVERIFY(other);
         const QString id = makeUser(QStringLiteral("grace"));
         QCOMPARE(other->userByName(QStringLiteral("grace"))->id, id);
         QVERIFY(other->removeUser(id));
         QVERIFY(!m_store->user(id));
+    }
+
+    // Two store connections (two server instances) append to one prompt at the same time, each
+    // from its own thread: every append succeeds and the log is one gap-free sequence.
+    void concurrentAppendsFromTwoConnections()
+    {
+        const QString alice = makeUser(QStringLiteral("alice"));
+        const auto s = m_store->createSession(alice, QStringLiteral("s"));
+        const auto p = m_store->createPrompt(s->id, QStringLiteral("p"));
+        QVERIFY(s && p);
+        constexpr int perWriter = 200;
+        QList<qint64> seqs[2];
+        bool opened[2] = { false, false };
+        auto writer = [&](int index) {
+            std::unique_ptr<SqlStore> store = openStore(); // its connection, in its thread
+            opened[index] = bool(store);
+            if (!store)
+                return;
+            const QString type = index == 0 ? QStringLiteral("message") : QStringLiteral("status");
+            for (int i = 0; i < perWriter; ++i) {
+                const auto seq = store->appendEvent(p->id, type, QByteArray::number(i));
+                if (seq)
+                    seqs[index].append(*seq);
+            }
+        };
+        std::thread first(writer, 0);
+        std::thread second(writer, 1);
+        first.join();
+        second.join();
+        QVERIFY(opened[0] && opened[1]);
+        QCOMPARE(seqs[0].size(), perWriter); // no append failed
+        QCOMPARE(seqs[1].size(), perWriter);
+        QList<qint64> all = seqs[0] + seqs[1];
+        std::sort(all.begin(), all.end());
+        for (int i = 0; i < all.size(); ++i)
+            QCOMPARE(all.at(i), qint64(i + 1)); // gap-free, no number given twice
+        QVERIFY(std::is_sorted(seqs[0].cbegin(), seqs[0].cend()));
+        QVERIFY(std::is_sorted(seqs[1].cbegin(), seqs[1].cend()));
+        const QList<EventRecord> log = m_store->eventsAfter(p->id, 0, 2 * perWriter + 10);
+        QCOMPARE(log.size(), 2 * perWriter);
+        int fromFirst = 0;
+        for (int i = 0; i < log.size(); ++i) {
+            QCOMPARE(log.at(i).seq, qint64(i + 1));
+            // Each writer's events keep their order in the log.
+            if (log.at(i).type == QLatin1String("message"))
+                QCOMPARE(log.at(i).data, QByteArray::number(fromFirst++));
+        }
+        QCOMPARE(fromFirst, perWriter);
     }
 
     void purgeKeepsLiveFamiliesWhole()
@@ -526,5 +674,10 @@ private Q_SLOTS:
     }
 };
 
+#ifdef SLUICE_TEST_POSTGRES
+using TestPostgresStore = TestSqliteStore;
+QTEST_GUILESS_MAIN(TestPostgresStore)
+#else
 QTEST_GUILESS_MAIN(TestSqliteStore)
+#endif
 #include "tst_sqlitestore.moc"

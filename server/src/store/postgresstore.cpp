@@ -1,0 +1,139 @@
+// Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
+#include "store/postgresstore.h"
+
+#include "logging.h"
+#include "store/randomid.h"
+
+#include <QtCore/QUrl>
+#include <QtCore/QVariant>
+#include <QtSql/QSqlDriver>
+#include <QtSql/QSqlError>
+#include <QtSql/QSqlQuery>
+
+#include <libpq-fe.h>
+
+namespace Sluice::Server {
+
+namespace {
+
+const QString driverName = QStringLiteral("QPSQL");
+
+} // namespace
+
+std::optional<PostgresLocation> PostgresLocation::fromUrl(const QString &url, QString *error)
+{
+    const QUrl parsed(url, QUrl::StrictMode);
+    auto fail = [error](const QString &message) -> std::optional<PostgresLocation> {
+        if (error)
+            *error = message;
+        return std::nullopt;
+    };
+    if (!parsed.isValid()
+        || (parsed.scheme() != QLatin1String("postgresql")
+            && parsed.scheme() != QLatin1String("postgres")))
+        return fail(QStringLiteral("--database takes postgresql://user@host:port/database"));
+    if (!parsed.password().isEmpty())
+        return fail(QStringLiteral("the database password does not go in the URL (command lines "
+                                   "are readable by every local user): use "
+                                   "SLUICE_DATABASE_PASSWORD or --database-password-file"));
+    PostgresLocation location;
+    location.host = parsed.host();
+    location.port = parsed.port(5432);
+    location.user = parsed.userName();
+    location.database = parsed.path().mid(1);
+    if (location.host.isEmpty() || location.database.isEmpty() || location.database.contains(u'/'))
+        return fail(QStringLiteral("--database needs a host and a database name: "
+                                   "postgresql://user@host:port/database"));
+    return location;
+}
+
+QString PostgresLocation::display() const
+{
+    return QStringLiteral("postgresql://%1@%2:%3/%4")
+        .arg(user, host, QString::number(port), database);
+}
+
+bool PostgresStore::driverAvailable()
+{
+    return QSqlDatabase::isDriverAvailable(driverName);
+}
+
+std::unique_ptr<PostgresStore> PostgresStore::open(const PostgresLocation &location, QString *error)
+{
+    auto fail = [&](const QString &message) -> std::unique_ptr<PostgresStore> {
+        if (error)
+            *error = message;
+        qCWarning(lcStore).noquote()
+            << "cannot open database" << location.display() << ":" << message;
+        return nullptr; // ~SqlStore removes the connection
+    };
+    if (!driverAvailable())
+        return fail(QStringLiteral("the QPSQL driver is not available (Debian: libqt6sql6-psql)"));
+    std::unique_ptr<PostgresStore> store;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(
+            driverName, QStringLiteral("sluice-store-") + newRandomId());
+        db.setHostName(location.host);
+        db.setPort(location.port);
+        db.setUserName(location.user);
+        db.setPassword(location.password);
+        db.setDatabaseName(location.database);
+        // A dead server must fail a request in bounded time, not hang the event loop.
+        db.setConnectOptions(QStringLiteral("connect_timeout=5"));
+        store.reset(new PostgresStore(db));
+    }
+    QSqlDatabase &db = store->connection();
+    if (!db.open())
+        return fail(db.lastError().text());
+    if (!store->configureSession())
+        return fail(QStringLiteral("cannot configure the database session"));
+    QString migrationError;
+    if (!applyMigrations(db, SqlDialect::Postgres, &migrationError))
+        return fail(migrationError);
+    return store;
+}
+
+PostgresStore::PostgresStore(QSqlDatabase db)
+    : SqlStore(std::move(db), SqlDialect::Postgres)
+{ }
+
+bool PostgresStore::configureSession()
+{
+    // lock_timeout: like SQLite's busy_timeout, a write waiting on another instance's row lock
+    // gives up (Failed, 503) instead of blocking the event loop for ever. client_min_messages:
+    // libpq would print NOTICEs (CREATE ... IF NOT EXISTS) on stderr.
+    for (const char *setting : { "SET lock_timeout = 5000", "SET client_min_messages = warning",
+                                 "SET TIME ZONE 'UTC'" }) {
+        QSqlQuery q(connection());
+        if (!q.exec(QString::fromLatin1(setting))) {
+            qCWarning(lcStore) << "query failed:" << q.lastError().text();
+            return false;
+        }
+    }
+    return true;
+}
+
+void PostgresStore::ensureConnected()
+{
+    QSqlDatabase &db = connection();
+    if (db.isOpen()) {
+        // libpq marks the connection bad when a statement met a closed socket (server restart):
+        // checking costs no round trip.
+        const QVariant handle = db.driver()->handle();
+        auto *conn = handle.isValid() ? *static_cast<PGconn *const *>(handle.constData()) : nullptr;
+        if (conn && PQstatus(conn) == CONNECTION_OK)
+            return;
+        qCWarning(lcStore, "database connection lost: reconnecting");
+        db.close();
+    }
+    if (!db.open() || !configureSession()) {
+        // The statement about to run fails on the closed connection: that request gets a 503,
+        // the next one tries again.
+        qCWarning(lcStore) << "cannot reconnect to the database:" << db.lastError().text();
+        db.close();
+        return;
+    }
+    qCInfo(lcStore, "database connection restored");
+}
+
+} // namespace Sluice::Server
