@@ -122,6 +122,9 @@ int main(int argc, char *argv[])
         || !Secrets::load(config.metricsTokenFile, parsed.metricsTokenEnv,
                           QStringLiteral("metrics token"), 16, config.production,
                           &config.metricsToken, &error)
+        || !Secrets::load(config.databasePasswordFile, parsed.databasePasswordEnv,
+                          QStringLiteral("database password"), 0, config.production,
+                          &config.databasePassword, &error)
         || !ensureDataDir(config.dataDir, &error)
         || !loadOrCreateKeys(config, parsed.accessKeyEnv, parsed.streamKeyEnv, &error)) {
         return fail(QStringLiteral("sluice-server: invalid configuration: ") + error, 2);

@@ -28,7 +28,7 @@
 #include "routes/servercontext.h"
 #include "routes/sessionroutes.h"
 #include "routes/streamroutes.h"
-#include "store/sqlitestore.h"
+#include "store/storeopener.h"
 #include "stream/eventpublisher.h"
 #include "stream/streamhub.h"
 
@@ -68,10 +68,12 @@ ServerApp::~ServerApp() = default;
 bool ServerApp::start(bool listen, QString *error)
 {
     QString storeError;
-    m_store = SqliteStore::open(SqliteStore::databasePath(m_config.dataDir), &storeError);
+    const StoreLocation location { m_config.dataDir, m_config.databaseUrl,
+                                   m_config.databasePassword };
+    m_store = openStore(location, &storeError);
     if (!m_store) {
-        *error = QStringLiteral("cannot open the database in %1 (%2)")
-                     .arg(m_config.dataDir, storeError);
+        *error = QStringLiteral("cannot open the database %1 (%2)")
+                     .arg(describeStore(location), storeError);
         return false;
     }
     m_tokens = std::make_unique<TokenService>(m_config);

@@ -5,7 +5,9 @@
 #include "cli/passwordprompt.h"
 #include "config/configvalues.h"
 #include "config/keyfiles.h"
+#include "config/secrets.h"
 #include "store/sqlitestore.h"
+#include "store/storeopener.h"
 
 #include <QtCore/QDir>
 #include <QtCore/QFileInfo>
@@ -25,7 +27,7 @@ constexpr int exitFailure = 1;
 constexpr int exitUsage = 2;
 
 const char usageText[]
-    = "Usage: sluice-server user <command> [NAME] [--data-dir DIR]\n"
+    = "Usage: sluice-server user <command> [NAME] [--data-dir DIR | --database URL]\n"
       "\n"
       "Commands:\n"
       "  add NAME      create an account (password from stdin when piped, else prompted twice)\n"
@@ -36,6 +38,9 @@ const char usageText[]
       "\n"
       "Options:\n"
       "  --data-dir DIR  data directory (default: $SLUICE_DATA_DIR, else ~/.local/share/sluice)\n"
+      "  --database URL  the servers' PostgreSQL database, postgresql://user@host:port/db\n"
+      "                  (default: $SLUICE_DATABASE); its password from the file\n"
+      "                  $SLUICE_DATABASE_PASSWORD_FILE or $SLUICE_DATABASE_PASSWORD\n"
       "\n"
       "Passwords are hashed with scrypt N = 2^17 (OWASP), or 2^$SLUICE_SCRYPT_LOG_N (10-20).\n"
       "User names: 1-64 characters from A-Z a-z 0-9 . _ @ -; passwords: 8-1024 characters.\n";
@@ -135,6 +140,7 @@ struct Invocation
     QString command;
     QStringList positional;
     QString dataDir;
+    QString databaseUrl;
     bool help = false;
 };
 
@@ -153,6 +159,10 @@ std::optional<Invocation> parse(const QStringList &args, QString *error)
             inv.dataDir = args.at(++i);
         } else if (arg.startsWith(QLatin1String("--data-dir="))) {
             inv.dataDir = arg.mid(11);
+        } else if (arg == QLatin1String("--database") && i + 1 < args.size()) {
+            inv.databaseUrl = args.at(++i);
+        } else if (arg.startsWith(QLatin1String("--database="))) {
+            inv.databaseUrl = arg.mid(11);
         } else if (arg.startsWith(QLatin1Char('-')) && arg.size() > 1) {
             *error = QStringLiteral("unknown option %1").arg(arg);
             return std::nullopt;
@@ -164,11 +174,30 @@ std::optional<Invocation> parse(const QStringList &args, QString *error)
     }
     if (inv.dataDir.isEmpty())
         inv.dataDir = defaultDataDir();
+    if (inv.databaseUrl.isEmpty())
+        inv.databaseUrl
+            = QProcessEnvironment::systemEnvironment().value(QStringLiteral("SLUICE_DATABASE"));
     return inv;
 }
 
-std::unique_ptr<SqliteStore> openStore(const QString &dataDir, bool create, QString *error)
+std::unique_ptr<Store> openStore(const Invocation &inv, bool create, QString *error)
 {
+    if (!inv.databaseUrl.isEmpty()) {
+        // The servers' shared database: the same password sources as the server's.
+        const QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        StoreLocation location { inv.dataDir, inv.databaseUrl, {} };
+        if (!Secrets::load(env.value(QStringLiteral("SLUICE_DATABASE_PASSWORD_FILE")),
+                           env.value(QStringLiteral("SLUICE_DATABASE_PASSWORD")).toUtf8(),
+                           QStringLiteral("database password"), 0, false,
+                           &location.databasePassword, error))
+            return nullptr;
+        QString openError;
+        auto store = Server::openStore(location, &openError);
+        if (!store)
+            *error = QStringLiteral("cannot open %1: %2").arg(describeStore(location), openError);
+        return store;
+    }
+    const QString &dataDir = inv.dataDir;
     const QString path = SqliteStore::databasePath(dataDir);
     if (create) {
         if (!ensureDataDir(dataDir, error))
@@ -192,7 +221,7 @@ int addUser(const Invocation &inv)
             QStringLiteral("invalid user name '%1' (1-64 characters from A-Z a-z 0-9 . _ @ -)")
                 .arg(name));
     QString error;
-    auto store = openStore(inv.dataDir, true, &error);
+    auto store = openStore(inv, true, &error);
     if (!store)
         return fail(error);
     if (store->userByName(name))
@@ -215,7 +244,7 @@ int addUser(const Invocation &inv)
 int listUsers(const Invocation &inv)
 {
     QString error;
-    auto store = openStore(inv.dataDir, false, &error);
+    auto store = openStore(inv, false, &error);
     if (!store)
         return fail(error);
     for (const UserRecord &user : store->users())
@@ -227,7 +256,7 @@ int changePassword(const Invocation &inv)
 {
     const QString name = inv.positional.value(0);
     QString error;
-    auto store = openStore(inv.dataDir, false, &error);
+    auto store = openStore(inv, false, &error);
     if (!store)
         return fail(error);
     const auto user = store->userByName(name);
@@ -254,7 +283,7 @@ int removeUser(const Invocation &inv)
 {
     const QString name = inv.positional.value(0);
     QString error;
-    auto store = openStore(inv.dataDir, false, &error);
+    auto store = openStore(inv, false, &error);
     if (!store)
         return fail(error);
     const auto user = store->userByName(name);

@@ -3,6 +3,7 @@
 
 #include "auth/passwordhasher.h"
 #include "config/configvalues.h"
+#include "store/postgreslocation.h"
 
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QDir>
@@ -39,6 +40,17 @@ QList<OptionSpec> optionSpecs()
           { S("SLUICE_DATA_DIR") },
           S("dir"),
           S("Directory for the database and generated keys (default ~/.local/share/sluice).") },
+        { S("database"),
+          { S("SLUICE_DATABASE") },
+          S("url"),
+          S("postgresql://user@host:port/database: keep users, tokens, sessions and event logs "
+            "in PostgreSQL, shared by several instances (default: SQLite in the data "
+            "directory). The password comes from --database-password-file or "
+            "SLUICE_DATABASE_PASSWORD, never from the URL.") },
+        { S("database-password-file"),
+          { S("SLUICE_DATABASE_PASSWORD_FILE") },
+          S("file"),
+          S("File holding the --database user's password (mode 0600).") },
         { S("cors-origins"),
           { S("SLUICE_CORS_ORIGINS"), S("CORS_ORIGIN") },
           S("origins"),
@@ -498,6 +510,14 @@ ServerConfig readConfig(const Reader &r, ConfigParseResult &result, const QProce
     c.streamMaxLifetime
         = r.secondsIn(QStringLiteral("stream-max-lifetime"), c.streamMaxLifetime, 5s, 24h);
     c.metricsTokenFile = fileOption(QStringLiteral("metrics-token-file"));
+    c.databaseUrl
+        = r.get<QString>(QStringLiteral("database"), {}, [](const QString &text, QString *error) {
+              if (!PostgresLocation::fromUrl(text, error))
+                  return std::optional<QString>();
+              return std::optional(text);
+          });
+    c.databasePasswordFile = fileOption(QStringLiteral("database-password-file"));
+    result.databasePasswordEnv = env.value(QStringLiteral("SLUICE_DATABASE_PASSWORD")).toUtf8();
     result.metricsTokenEnv = env.value(QStringLiteral("SLUICE_METRICS_TOKEN")).toUtf8();
 
     // Abuse limits

@@ -26,6 +26,7 @@ struct ConfigParseResult
     QString streamKeyEnv;
     QByteArray producerKeyEnv; // SLUICE_PRODUCER_KEY (see ops/producerkey.h)
     QByteArray metricsTokenEnv; // SLUICE_METRICS_TOKEN
+    QByteArray databasePasswordEnv; // SLUICE_DATABASE_PASSWORD
 };
 
 // `arguments` includes the program name as its first element, like QCoreApplication::arguments().

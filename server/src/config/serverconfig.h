@@ -20,6 +20,12 @@ struct ServerConfig
     QHostAddress host { QHostAddress::LocalHost };
     quint16 port = 8080;
     QString dataDir;
+    // --database postgresql://user@host:port/db: the shared PostgreSQL store (several instances);
+    // empty: SQLite in dataDir. The password comes from --database-password-file or
+    // SLUICE_DATABASE_PASSWORD, never from the URL. Never logged.
+    QString databaseUrl;
+    QString databasePasswordFile;
+    QByteArray databasePassword;
     // Exact origins ("scheme://host[:port]", no path, no trailing slash); credentials always on.
     QStringList corsOrigins;
 

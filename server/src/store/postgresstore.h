@@ -9,28 +9,12 @@
 // Threading: one connection per instance, usable only from the thread that opened it.
 #pragma once
 
+#include "store/postgreslocation.h"
 #include "store/sqlstore.h"
 
 #include <memory>
-#include <optional>
 
 namespace Sluice::Server {
-
-// Where the database is: postgresql://user@host:port/dbname. The password never comes from the
-// URL (command lines are visible to every local user): it is set from a file or the environment.
-struct PostgresLocation
-{
-    QString host;
-    int port = 5432;
-    QString user;
-    QString database;
-    QString password;
-
-    // Parses the URL; refuses one that carries a password, another scheme or no database.
-    static std::optional<PostgresLocation> fromUrl(const QString &url, QString *error);
-    // The URL without a password, for logs.
-    QString display() const;
-};
 
 class PostgresStore final : public SqlStore
 {
