@@ -58,6 +58,12 @@ AuthResult Authenticator::acceptToken(CredentialKind kind, const QString &userId
         : QStringLiteral("invalid or expired access token");
     const auto user = m_store.user(userId);
     if (!user) {
+        // user() says nothing for a removed user and a storage error alike; tokenMarks() tells
+        // them apart, so that a database out of reach (restart, failover) is a 503 the client
+        // retries, not a 401 that signs it out.
+        const auto marks = m_store.tokenMarks({ userId });
+        if (!marks || marks->contains(userId))
+            return unavailable();
         qCInfo(lcSecurity).noquote() << "token for an unknown user" << userId;
         return failure(refused, true);
     }

@@ -127,7 +127,9 @@ bool PostgresServer::start(int timeoutMs)
         return false;
     const QDeadlineTimer deadline(timeoutMs);
     for (int attempt = 0; attempt < 5 && !deadline.hasExpired(); ++attempt) {
-        m_port = freePort();
+        // A restart keeps its port, as a real database server does (clients reconnect to it).
+        if (m_port == 0 || attempt > 0)
+            m_port = freePort();
         m_log.clear();
         // Loopback only; the socket in our directory, never /var/run/postgresql.
         const QStringList command = asServerUser(

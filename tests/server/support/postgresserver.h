@@ -23,8 +23,8 @@ public:
     PostgresServer(const PostgresServer &) = delete;
     PostgresServer &operator=(const PostgresServer &) = delete;
 
-    // Creates the cluster (first call only) and starts the server; false + errorString() when it
-    // cannot (binaries missing, timeout).
+    // Creates the cluster (first call only) and starts the server, after a stop() on the same
+    // port; false + errorString() when it cannot (binaries missing, timeout).
     bool start(int timeoutMs = 60000);
     // Fast shutdown; true when the server exited.
     bool stop(int timeoutMs = 30000);
