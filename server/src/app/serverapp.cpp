@@ -7,6 +7,9 @@
 #include "auth/refreshtokenservice.h"
 #include "auth/tokenservice.h"
 #include "bus/inmemoryeventbus.h"
+#ifdef SLUICE_HAVE_REDIS
+#include "bus/rediseventbus.h"
+#endif
 #include "demo/demoproducer.h"
 #include "http/filelimits.h"
 #include "http/httpcompat.h"
@@ -32,6 +35,7 @@
 #include "stream/eventpublisher.h"
 #include "stream/streamhub.h"
 
+#include <QtCore/QUrl>
 #include <QtHttpServer/QHttpServer>
 #include <QtHttpServer/QHttpServerRequest>
 
@@ -86,11 +90,31 @@ bool ServerApp::start(bool listen, QString *error)
         m_config.loginHashThreads, m_config.loginQueue, m_config.loginHashRate,
         ScryptParameters { m_config.scryptLogN } });
     // Streaming: bus → publisher (log first, then fan-out) → hub of open SSE streams.
-    m_bus = std::make_unique<InMemoryEventBus>();
+#ifdef SLUICE_HAVE_REDIS
+    RedisEventBus *redis = nullptr;
+#endif
+    if (m_config.redisUrl.isEmpty()) {
+        m_bus = std::make_unique<InMemoryEventBus>();
+    } else {
+#ifdef SLUICE_HAVE_REDIS
+        const QUrl url(m_config.redisUrl);
+        auto bus = std::make_unique<RedisEventBus>(url.host(), quint16(url.port(6379)));
+        redis = bus.get();
+        m_bus = std::move(bus);
+#else
+        *error = QStringLiteral("this sluice-server was built without the Redis bus (--redis)");
+        return false;
+#endif
+    }
     m_streams = std::make_unique<StreamHub>(
         *m_store, *m_bus,
         SseStream::Options { m_config.heartbeatInterval, m_config.streamBufferBytes,
                              m_config.sseRetry, m_config.streamStallTimeout });
+#ifdef SLUICE_HAVE_REDIS
+    // A logout on another instance: check this one's streams against the store now.
+    if (redis)
+        redis->setRevocationHandler([this] { m_streams->checkRevocations(); });
+#endif
     m_streams->metrics().setMetrics(m_metrics.get());
     m_quotas = std::make_unique<Quotas>(m_config, m_metrics.get());
     m_publishLimiter = std::make_unique<PublishRateLimiter>(

@@ -22,7 +22,7 @@ namespace Sluice::Server {
 class Authenticator;
 class DemoProducer;
 class EventPublisher;
-class InMemoryEventBus;
+class EventBus;
 class StreamHub;
 class Listener;
 class Metrics;
@@ -89,7 +89,7 @@ private:
     std::unique_ptr<PublishRateLimiter> m_publishLimiter;
     std::unique_ptr<RetentionJob> m_retention; // --retention set
     // streaming (declared last: destroyed first, streams before the bus and the store)
-    std::unique_ptr<InMemoryEventBus> m_bus;
+    std::unique_ptr<EventBus> m_bus;
     std::unique_ptr<StreamHub> m_streams;
     std::unique_ptr<EventPublisher> m_publisher;
 };

@@ -31,6 +31,9 @@ class EventSubscriber
 public:
     virtual ~EventSubscriber() = default;
     virtual void onBusEvent(const BusEvent &event) = 0;
+    // Events may have been missed (a networked bus reconnected): re-read the log from the
+    // position reached.
+    virtual void onBusResync() { }
 };
 
 class EventBus
@@ -42,6 +45,9 @@ public:
     // A subscriber may unsubscribe itself (or others) from inside onBusEvent().
     virtual void subscribe(const QString &promptId, EventSubscriber *subscriber) = 0;
     virtual void unsubscribe(const QString &promptId, EventSubscriber *subscriber) = 0;
+    // A user's or sign-in's tokens were revoked here: other instances should check their streams
+    // now (a single process has nobody to tell).
+    virtual void announceRevocation() { }
 };
 
 } // namespace Sluice::Server

@@ -74,6 +74,24 @@ void InMemoryEventBus::tidy(const QString &promptId, Topic &topic)
     topic.cleared = 0;
 }
 
+QList<std::pair<QString, EventSubscriber *>> InMemoryEventBus::subscriptions() const
+{
+    QList<std::pair<QString, EventSubscriber *>> all;
+    for (auto it = m_topics.cbegin(); it != m_topics.cend(); ++it) {
+        for (EventSubscriber *subscriber : std::as_const(it.value()->order)) {
+            if (subscriber)
+                all.append({ it.key(), subscriber });
+        }
+    }
+    return all;
+}
+
+bool InMemoryEventBus::isSubscribed(const QString &promptId, EventSubscriber *subscriber) const
+{
+    const auto it = m_topics.constFind(promptId);
+    return it != m_topics.cend() && it.value()->slotOf.contains(subscriber);
+}
+
 qsizetype InMemoryEventBus::subscriberCount(const QString &promptId) const
 {
     const auto it = m_topics.constFind(promptId);

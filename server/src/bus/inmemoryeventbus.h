@@ -27,6 +27,10 @@ public:
     void unsubscribe(const QString &promptId, EventSubscriber *subscriber) override;
 
     qsizetype subscriberCount(const QString &promptId) const;
+    // Every (prompt, subscriber) pair now, and whether one is still subscribed (a walk over the
+    // snapshot may end streams, which unsubscribes them).
+    QList<std::pair<QString, EventSubscriber *>> subscriptions() const;
+    bool isSubscribed(const QString &promptId, EventSubscriber *subscriber) const;
 
 private:
     struct Topic

@@ -8,6 +8,7 @@
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QDir>
 #include <QtCore/QStandardPaths>
+#include <QtCore/QUrl>
 
 namespace Sluice::Server {
 
@@ -47,6 +48,11 @@ QList<OptionSpec> optionSpecs()
             "in PostgreSQL, shared by several instances (default: SQLite in the data "
             "directory). The password comes from --database-password-file or "
             "SLUICE_DATABASE_PASSWORD, never from the URL.") },
+        { S("redis"),
+          { S("SLUICE_REDIS") },
+          S("url"),
+          S("redis://host:port: the bus that carries live events and revocations between "
+            "instances sharing a --database (default: none, one instance).") },
         { S("database-password-file"),
           { S("SLUICE_DATABASE_PASSWORD_FILE") },
           S("file"),
@@ -517,6 +523,16 @@ ServerConfig readConfig(const Reader &r, ConfigParseResult &result, const QProce
               return std::optional(text);
           });
     c.databasePasswordFile = fileOption(QStringLiteral("database-password-file"));
+    c.redisUrl
+        = r.get<QString>(QStringLiteral("redis"), {}, [](const QString &text, QString *error) {
+              const QUrl url(text, QUrl::StrictMode);
+              if (!url.isValid() || url.scheme() != QLatin1String("redis") || url.host().isEmpty()
+                  || !url.password().isEmpty()) {
+                  *error = QStringLiteral("--redis takes redis://host:port");
+                  return std::optional<QString>();
+              }
+              return std::optional(text);
+          });
     result.databasePasswordEnv = env.value(QStringLiteral("SLUICE_DATABASE_PASSWORD")).toUtf8();
     result.metricsTokenEnv = env.value(QStringLiteral("SLUICE_METRICS_TOKEN")).toUtf8();
 

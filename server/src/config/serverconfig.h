@@ -26,6 +26,9 @@ struct ServerConfig
     QString databaseUrl;
     QString databasePasswordFile;
     QByteArray databasePassword;
+    // --redis redis://host:port: the bus between instances (live events, revocations); empty:
+    // in-process only (one instance).
+    QString redisUrl;
     // Exact origins ("scheme://host[:port]", no path, no trailing slash); credentials always on.
     QStringList corsOrigins;
 

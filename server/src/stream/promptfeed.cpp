@@ -112,6 +112,14 @@ void PromptFeed::onBusEvent(const BusEvent &event)
         m_metrics.eventDelivered();
 }
 
+void PromptFeed::onBusResync()
+{
+    // Catching up already reads the log to its end; waiting for room resumes from the log too.
+    if (m_catchingUp || !m_stream || !m_stream->isOpen())
+        return;
+    catchUp();
+}
+
 SseStream::SendResult PromptFeed::send(qint64 seq, const QString &type, const QByteArray &data,
                                        const QByteArray &frame)
 {

@@ -54,6 +54,7 @@ public:
     qint64 lastSentId() const { return m_lastSent; }
 
     void onBusEvent(const BusEvent &event) override;
+    void onBusResync() override;
 
 Q_SIGNALS:
     void finished();

@@ -116,6 +116,7 @@ int StreamHub::endMatching(const std::function<bool(const Entry &)> &match, QByt
 
 int StreamHub::endStreamsForUser(const QString &userId, QByteArrayView reason)
 {
+    m_bus.announceRevocation(); // other instances hold streams of this user too
     const int ended
         = endMatching([&](const Entry &entry) { return entry.owner.userId == userId; }, reason);
     if (ended > 0)
@@ -127,6 +128,7 @@ int StreamHub::endStreamsForFamily(const QString &familyId, QByteArrayView reaso
 {
     if (familyId.isEmpty())
         return 0;
+    m_bus.announceRevocation();
     const int ended
         = endMatching([&](const Entry &entry) { return entry.owner.familyId == familyId; }, reason);
     if (ended > 0)

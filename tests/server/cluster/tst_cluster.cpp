@@ -1,12 +1,16 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
-// Several sluice-server instances on one PostgreSQL database (a private server on loopback, see
-// support/postgresserver.h): a token minted on A works on B, events published through A and B at
-// once to one prompt get one gap-free sequence, a stream on B replays what A appended, and a
-// database restart turns publishes into 503 for a moment but loses nothing acknowledged.
+// Several sluice-server instances on one PostgreSQL database and one Redis bus (private servers on
+// loopback, see support/postgresserver.h and support/redisserver.h): a token minted on A works on
+// B, events published through A and B at once to one prompt get one gap-free sequence, a stream
+// on B replays what A appended and receives A's live events in order, a Redis restart mid-stream
+// loses nothing, a database restart turns publishes into 503 for a moment but loses nothing
+// acknowledged, and a logout on A ends the user's stream on B within a second.
 #include "stream/ssereader.h"
 #include "stream/streamtestsupport.h"
 #include "support/postgresserver.h"
+#include "support/redisserver.h"
 
+#include <QtCore/QElapsedTimer>
 #include <QtCore/QJsonDocument>
 #include <QtNetwork/QNetworkAccessManager>
 #include <QtNetwork/QNetworkReply>
@@ -48,13 +52,15 @@ class tst_Cluster : public QObject
     Q_OBJECT
 
     std::unique_ptr<PostgresServer> m_database;
+    std::unique_ptr<RedisServer> m_redis;
     std::unique_ptr<ServerProcess> m_a;
     std::unique_ptr<ServerProcess> m_b;
 
     ServerProcess::Env databaseEnv() const
     {
         return { { QStringLiteral("SLUICE_DATABASE"), m_database->url() },
-                 { QStringLiteral("SLUICE_DATABASE_PASSWORD"), PostgresServer::password() } };
+                 { QStringLiteral("SLUICE_DATABASE_PASSWORD"), PostgresServer::password() },
+                 { QStringLiteral("SLUICE_REDIS"), m_redis->url() } };
     }
 
     // Both instances on the database, with A's keys (shared configuration: a token minted on
@@ -83,6 +89,8 @@ private Q_SLOTS:
     {
         m_database = std::make_unique<PostgresServer>();
         QVERIFY2(m_database->start(), qPrintable(m_database->errorString()));
+        m_redis = std::make_unique<RedisServer>();
+        QVERIFY2(m_redis->start(), qPrintable(m_redis->errorString()));
         QVERIFY(startInstances());
         // The user CLI writes to the shared database too.
         QVERIFY2(m_a->addUser(userName, userPassword, databaseEnv()),
@@ -94,6 +102,7 @@ private Q_SLOTS:
         m_a.reset();
         m_b.reset();
         m_database.reset(); // stopped even when a case failed
+        m_redis.reset();
     }
 
     void tokenFromAWorksOnBAndBReplaysALog()
@@ -109,6 +118,48 @@ private Q_SLOTS:
                  { { "Authorization", onA.bearerHeader() }, { "Last-Event-ID", "5" } });
         QTRY_VERIFY_WITH_TIMEOUT(onB.isFinished(), waitMs);
         QCOMPARE(eventIds(onB), range(6, 21));
+    }
+
+    // A stream on B receives what is published on A, live, in order, each event once.
+    void liveEventsFromAReachB()
+    {
+        StreamFixture f;
+        QVERIFY(f.setUp(*m_a, userName, userPassword, false));
+        SseReader onB(m_b->port());
+        f.openStream(onB);
+        QTRY_VERIFY_WITH_TIMEOUT(onB.events().size() >= 1, waitMs); // connected: live now
+        constexpr int count = 300;
+        for (int i = 1; i <= count; ++i)
+            QCOMPARE(f.publish(QStringLiteral("message"), { { QStringLiteral("n"), i } }), i);
+        QTRY_COMPARE_WITH_TIMEOUT(eventIds(onB).size(), count, waitMs);
+        QCOMPARE(f.publish(QStringLiteral("done")), count + 1);
+        QTRY_VERIFY_WITH_TIMEOUT(onB.isFinished(), waitMs);
+        QCOMPARE(eventIds(onB), range(1, count + 1));
+        qInfo("%d events published on A, received live on B in order, each once", count + 1);
+    }
+
+    // Redis goes away while B streams what A publishes: what A appends meanwhile reaches B once
+    // Redis is back (B re-reads the log from its position), nothing twice.
+    void redisRestartLosesNothing()
+    {
+        StreamFixture f;
+        QVERIFY(f.setUp(*m_a, userName, userPassword, false));
+        SseReader onB(m_b->port());
+        f.openStream(onB);
+        QTRY_VERIFY_WITH_TIMEOUT(onB.events().size() >= 1, waitMs);
+        for (int i = 1; i <= 50; ++i)
+            QCOMPARE(f.publish(QStringLiteral("message")), i);
+        QTRY_COMPARE_WITH_TIMEOUT(eventIds(onB).size(), 50, waitMs);
+        QVERIFY(m_redis->stop());
+        for (int i = 51; i <= 100; ++i)
+            QCOMPARE(f.publish(QStringLiteral("message")), i); // the log takes them
+        QVERIFY2(m_redis->start(), qPrintable(m_redis->errorString()));
+        for (int i = 101; i <= 150; ++i)
+            QCOMPARE(f.publish(QStringLiteral("message")), i);
+        QCOMPARE(f.publish(QStringLiteral("done")), 151);
+        QTRY_VERIFY_WITH_TIMEOUT(onB.isFinished(), waitMs);
+        QCOMPARE(eventIds(onB), range(1, 151));
+        qInfo("Redis restarted mid-stream: 151 events on B, none lost, none twice");
     }
 
     // Publishes through A and B at the same moment, to one prompt: each request is acknowledged
@@ -203,6 +254,25 @@ private Q_SLOTS:
         qInfo("database down: %d publishes refused with 503; after its restart %lld acknowledged, "
               "none lost",
               unavailable, qint64(acknowledged.size()));
+    }
+
+    // Logout (everywhere) on A ends the user's stream on B within a second: A announces it on
+    // the bus, B checks its streams against the store at once.
+    void logoutOnAEndsStreamOnB()
+    {
+        StreamFixture f;
+        QVERIFY(f.setUp(*m_a, userName, userPassword, false));
+        SseReader onB(m_b->port());
+        f.openStream(onB);
+        QTRY_VERIFY_WITH_TIMEOUT(onB.events().size() >= 1, waitMs);
+        QElapsedTimer clock;
+        clock.start();
+        const HttpResponse r
+            = f.http->post(QStringLiteral("/api/auth/logout"), {}, HttpClient::bearer(f.token));
+        QCOMPARE(r.status, 204);
+        QTRY_VERIFY_WITH_TIMEOUT(onB.isFinished(), 1000);
+        qInfo("logout on A ended the stream on B after %lld ms",
+              static_cast<long long>(clock.elapsed()));
     }
 };
 
