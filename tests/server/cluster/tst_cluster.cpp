@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <vector>
 
 using namespace Sluice::Test;
 
@@ -254,6 +255,56 @@ private Q_SLOTS:
         qInfo("database down: %d publishes refused with 503; after its restart %lld acknowledged, "
               "none lost",
               unavailable, qint64(acknowledged.size()));
+    }
+
+    // Clients stream from A while the producer publishes through B; A is SIGKILLed mid-stream
+    // and the clients resume on B with Last-Event-ID: every event exactly once, in order. A is
+    // started again afterwards (same database) for the cases that follow.
+    void sigkillAClientsResumeOnB()
+    {
+        StreamFixture f;
+        QVERIFY(f.setUp(*m_b, userName, userPassword, false));
+        constexpr int clients = 5;
+        constexpr int total = 200;
+        std::vector<std::unique_ptr<SseReader>> readers;
+        for (int i = 0; i < clients; ++i) {
+            readers.push_back(std::make_unique<SseReader>(m_a->port()));
+            f.openStream(*readers.back());
+        }
+        for (const auto &reader : readers)
+            QTRY_VERIFY_WITH_TIMEOUT(reader->events().size() >= 1, waitMs);
+        for (int i = 1; i <= total / 2; ++i)
+            QCOMPARE(f.publish(QStringLiteral("message"), { { QStringLiteral("n"), i } }), i);
+        QTRY_VERIFY_WITH_TIMEOUT(eventIds(*readers.back()).size() >= 10, waitMs);
+        m_a->kill();
+        for (const auto &reader : readers)
+            QTRY_VERIFY_WITH_TIMEOUT(reader->isFinished(), waitMs);
+        QList<QList<qint64>> received;
+        for (const auto &reader : readers)
+            received.append(eventIds(*reader));
+        for (int i = total / 2 + 1; i < total; ++i)
+            QCOMPARE(f.publish(QStringLiteral("message"), { { QStringLiteral("n"), i } }), i);
+        QCOMPARE(f.publish(QStringLiteral("done")), total);
+        int lost = 0;
+        int duplicated = 0;
+        for (int i = 0; i < clients; ++i) {
+            SseReader resumed(m_b->port());
+            const qint64 last = received[i].isEmpty() ? 0 : received[i].constLast();
+            resumed.open(f.promptPath(QStringLiteral("stream")),
+                         { { "Authorization", f.bearerHeader() },
+                           { "Last-Event-ID", QByteArray::number(last) } });
+            QTRY_VERIFY_WITH_TIMEOUT(resumed.isFinished(), waitMs);
+            received[i] += eventIds(resumed);
+            QList<qint64> unique = received[i];
+            std::sort(unique.begin(), unique.end());
+            unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+            duplicated += int(received[i].size() - unique.size());
+            lost += int(total - unique.size());
+            QCOMPARE(received[i], range(1, total));
+        }
+        qInfo("%d clients, %d events, A SIGKILLed after %d: resumed on B, lost %d, duplicated %d",
+              clients, total, total / 2, lost, duplicated);
+        QVERIFY2(m_a->start({}, databaseEnv()), qPrintable(m_a->errorString()));
     }
 
     // Logout (everywhere) on A ends the user's stream on B within a second: A announces it on
