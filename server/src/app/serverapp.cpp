@@ -132,7 +132,7 @@ bool ServerApp::start(bool listen, QString *error)
     if (!startDemoProducer(error))
         return false;
 
-    registerHealthRoutes(*m_routes);
+    registerHealthRoutes(*m_routes, *m_store, *m_bus);
     registerMetricsRoutes(*m_context);
     registerAuthRoutes(*m_http, *m_context);
     registerSessionRoutes(*m_context);

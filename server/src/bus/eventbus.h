@@ -12,6 +12,8 @@
 #include <QtCore/QByteArray>
 #include <QtCore/QString>
 
+#include <optional>
+
 namespace Sluice::Server {
 
 struct BusEvent
@@ -48,6 +50,8 @@ public:
     // A user's or sign-in's tokens were revoked here: other instances should check their streams
     // now (a single process has nobody to tell).
     virtual void announceRevocation() { }
+    // A networked bus: whether it is connected now (GET /healthz); nullopt for an in-process one.
+    virtual std::optional<bool> reachable() const { return std::nullopt; }
 };
 
 } // namespace Sluice::Server

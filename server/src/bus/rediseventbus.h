@@ -38,6 +38,7 @@ public:
     void subscribe(const QString &promptId, EventSubscriber *subscriber) override;
     void unsubscribe(const QString &promptId, EventSubscriber *subscriber) override;
     void announceRevocation() override;
+    std::optional<bool> reachable() const override { return isConnected(); }
 
     // Called when another instance announced a revocation.
     void setRevocationHandler(std::function<void()> handler)

@@ -236,6 +236,12 @@ int SqlStore::schemaVersion()
     return Server::schemaVersion(db(), m_dialect);
 }
 
+bool SqlStore::ping()
+{
+    QSqlQuery q(db()); // reconnects a dropped connection first
+    return q.exec(QStringLiteral("SELECT 1")) && q.next();
+}
+
 QSqlDatabase &SqlStore::db()
 {
     if (m_transactionDepth == 0)

@@ -23,6 +23,7 @@ public:
     SqlStore &operator=(const SqlStore &) = delete;
 
     int schemaVersion();
+    bool ping() override;
 
     std::optional<SessionRecord> createSession(const QString &userId,
                                                const QString &title) override;

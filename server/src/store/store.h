@@ -178,6 +178,9 @@ class Store
 public:
     virtual ~Store() = default;
 
+    // A round trip to the database (GET /healthz): false when it cannot be reached now.
+    virtual bool ping() = 0;
+
     // --- sessions and prompts ---
     virtual std::optional<SessionRecord> createSession(const QString &userId, const QString &title)
         = 0;

@@ -152,9 +152,17 @@ private Q_SLOTS:
             QCOMPARE(f.publish(QStringLiteral("message")), i);
         QTRY_COMPARE_WITH_TIMEOUT(eventIds(onB).size(), 50, waitMs);
         QVERIFY(m_redis->stop());
+        HttpClient healthOfB(m_b->baseUrl());
+        QTRY_COMPARE_WITH_TIMEOUT(
+            healthOfB.get(QStringLiteral("/healthz")).object().value(QStringLiteral("bus")),
+            QJsonValue(QStringLiteral("unreachable")), waitMs);
+        QCOMPARE(healthOfB.get(QStringLiteral("/healthz")).status, 200); // still serves
         for (int i = 51; i <= 100; ++i)
             QCOMPARE(f.publish(QStringLiteral("message")), i); // the log takes them
         QVERIFY2(m_redis->start(), qPrintable(m_redis->errorString()));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            healthOfB.get(QStringLiteral("/healthz")).object().value(QStringLiteral("bus")),
+            QJsonValue(QStringLiteral("ok")), waitMs);
         for (int i = 101; i <= 150; ++i)
             QCOMPARE(f.publish(QStringLiteral("message")), i);
         QCOMPARE(f.publish(QStringLiteral("done")), 151);
@@ -219,6 +227,11 @@ private Q_SLOTS:
         QVERIFY(f.setUp(*m_a, userName, userPassword, false));
         QCOMPARE(f.publish(QStringLiteral("message")), 1);
         QVERIFY(m_database->stop());
+        HttpClient healthOfA(m_a->baseUrl());
+        const HttpResponse down = healthOfA.get(QStringLiteral("/healthz"));
+        QCOMPARE(down.status, 503);
+        QCOMPARE(down.object().value(QStringLiteral("database")).toString(),
+                 QStringLiteral("unreachable"));
         int unavailable = 0;
         for (int i = 0; i < 3; ++i) {
             const HttpResponse r = f.post(QStringLiteral("message"));
@@ -226,6 +239,7 @@ private Q_SLOTS:
             ++unavailable;
         }
         QVERIFY2(m_database->start(), qPrintable(m_database->errorString()));
+        QCOMPARE(healthOfA.get(QStringLiteral("/healthz")).status, 200); // reconnects
         QList<qint64> acknowledged { 1 };
         // The first call after the restart may still meet the dead connection (503); the next
         // ones reconnect.
