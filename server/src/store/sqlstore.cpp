@@ -774,6 +774,20 @@ QList<AppendResult> SqlStore::appendEvents(const QList<PromptEventAppend> &event
     Transaction tx(db(), m_dialect, m_transactionDepth);
     if (!tx.active())
         return allFailed;
+    if (m_dialect == SqlDialect::Postgres) {
+        // Row locks taken in the batch's order would deadlock two instances whose batches hold
+        // the same prompts in other orders: take them all first, in one order.
+        QStringList promptIds;
+        for (const PromptEventAppend &append : events)
+            promptIds.append(append.promptId);
+        promptIds.sort();
+        promptIds.removeDuplicates();
+        for (const QString &promptId : std::as_const(promptIds)) {
+            Statement lock(db(), "SELECT 1 FROM prompts WHERE id = ? FOR UPDATE");
+            if (!lock.bind(promptId).exec())
+                return allFailed;
+        }
+    }
     QList<AppendResult> results;
     results.reserve(events.size());
     bool anyAppended = false;
