@@ -98,7 +98,8 @@ bool ServerApp::start(bool listen, QString *error)
     } else {
 #ifdef SLUICE_HAVE_REDIS
         const QUrl url(m_config.redisUrl);
-        auto bus = std::make_unique<RedisEventBus>(url.host(), quint16(url.port(6379)));
+        auto bus
+            = std::make_unique<RedisEventBus>(url.host(), quint16(url.port(6379)), m_metrics.get());
         redis = bus.get();
         m_bus = std::move(bus);
 #else

@@ -3,6 +3,7 @@
 
 #include "bus/redisconnection.h"
 #include "logging.h"
+#include "metrics/metrics.h"
 #include "store/randomid.h"
 
 #include <hiredis/hiredis.h>
@@ -24,11 +25,12 @@ QByteArray encode(const QByteArray &origin, const BusEvent &event)
 
 } // namespace
 
-RedisEventBus::RedisEventBus(const QString &host, quint16 port, QObject *parent)
+RedisEventBus::RedisEventBus(const QString &host, quint16 port, Metrics *metrics, QObject *parent)
     : QObject(parent)
     , m_origin(newRandomId().toLatin1())
     , m_publisher(new RedisConnection(host, port, QStringLiteral("publish"), this))
     , m_subscriber(new RedisConnection(host, port, QStringLiteral("subscribe"), this))
+    , m_metrics(metrics)
 {
     connect(m_subscriber, &RedisConnection::connected, this, [this] {
         m_subscriber->subscribe(
@@ -49,10 +51,10 @@ RedisEventBus::RedisEventBus(const QString &host, quint16 port, QObject *parent)
             });
     });
     connect(m_subscriber, &RedisConnection::disconnected, this,
-            [this] { ++m_counters.reconnects; });
+            [this] { count("sluice_bus_disconnects_total"); });
     connect(m_publisher, &RedisConnection::disconnected, this, [this] {
         m_publisherWasLost = true;
-        ++m_counters.reconnects;
+        count("sluice_bus_disconnects_total");
     });
     connect(m_publisher, &RedisConnection::connected, this, [this] {
         if (!m_publisherWasLost)
@@ -81,9 +83,9 @@ void RedisEventBus::publish(const BusEvent &event)
     m_local.publish(event);
     if (m_publisher->send({ QByteArrayLiteral("PUBLISH"), eventPrefix + event.promptId.toLatin1(),
                             encode(m_origin, event) }))
-        ++m_counters.published;
+        count("sluice_bus_published_total");
     else
-        ++m_counters.publishFailed; // the resync after the reconnect covers it
+        count("sluice_bus_publish_failures_total"); // the resync after the reconnect covers it
 }
 
 void RedisEventBus::subscribe(const QString &promptId, EventSubscriber *subscriber)
@@ -128,13 +130,13 @@ void RedisEventBus::onMessage(const QByteArray &channel, const QByteArray &paylo
     // The data is everything after the third newline (split() would cut nothing more, but be
     // exact).
     const qsizetype dataStart = parts.at(0).size() + parts.at(1).size() + parts.at(2).size() + 3;
-    ++m_counters.received;
+    count("sluice_bus_received_total");
     m_local.publish({ promptId, seq, QString::fromUtf8(parts.at(2)), payload.mid(dataStart) });
 }
 
 void RedisEventBus::resyncLocalFeeds()
 {
-    ++m_counters.resyncs;
+    count("sluice_bus_resyncs_total");
     const auto subscriptions = m_local.subscriptions();
     qCInfo(lcStream, "redis: %lld stream(s) re-read their log",
            static_cast<long long>(subscriptions.size()));
@@ -142,6 +144,12 @@ void RedisEventBus::resyncLocalFeeds()
         if (m_local.isSubscribed(promptId, subscriber))
             subscriber->onBusResync();
     }
+}
+
+void RedisEventBus::count(const char *name)
+{
+    if (m_metrics)
+        m_metrics->increment(name);
 }
 
 } // namespace Sluice::Server

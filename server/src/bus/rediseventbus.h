@@ -24,6 +24,7 @@
 
 namespace Sluice::Server {
 
+class Metrics;
 class RedisConnection;
 
 class RedisEventBus final : public QObject, public EventBus
@@ -31,7 +32,9 @@ class RedisEventBus final : public QObject, public EventBus
     Q_OBJECT
 
 public:
-    RedisEventBus(const QString &host, quint16 port, QObject *parent = nullptr);
+    // `metrics` (optional) gets the sluice_bus_* counters.
+    RedisEventBus(const QString &host, quint16 port, Metrics *metrics = nullptr,
+                  QObject *parent = nullptr);
     ~RedisEventBus() override;
 
     void publish(const BusEvent &event) override;
@@ -47,19 +50,10 @@ public:
     }
     bool isConnected() const;
 
-    struct Counters
-    {
-        quint64 published = 0; // events PUBLISHed
-        quint64 publishFailed = 0; // not sent (no connection): others catch up on resync
-        quint64 received = 0; // events of other instances delivered here
-        quint64 resyncs = 0; // times the local feeds re-read their log
-        quint64 reconnects = 0;
-    };
-    const Counters &counters() const { return m_counters; }
-
 private:
     void onMessage(const QByteArray &channel, const QByteArray &payload);
     void resyncLocalFeeds();
+    void count(const char *name);
 
     InMemoryEventBus m_local;
     QByteArray m_origin; // this instance, in every message it sends
@@ -67,7 +61,7 @@ private:
     RedisConnection *m_subscriber;
     bool m_publisherWasLost = false;
     std::function<void()> m_onRevocation;
-    Counters m_counters;
+    Metrics *m_metrics;
 };
 
 } // namespace Sluice::Server

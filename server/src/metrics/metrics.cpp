@@ -91,6 +91,19 @@ Metrics::Metrics()
           "Event POSTs refused with 429 by the per-prompt publish rate limit.", true },
         { "sluice_retention_deleted_prompts_total", Type::Counter,
           "Finished prompts (with their event logs) deleted by --retention.", true },
+        { "sluice_database_up", Type::Gauge,
+          "1 when the database answered a query at this scrape, else 0.", true },
+        { "sluice_bus_connected", Type::Gauge,
+          "Redis bus (--redis): 1 while both its connections are up, else 0.", true },
+        { "sluice_bus_published_total", Type::Counter,
+          "Events sent on the Redis bus to the other instances.", true },
+        { "sluice_bus_publish_failures_total", Type::Counter,
+          "Events not sent for want of a bus connection (the others re-read their logs).", true },
+        { "sluice_bus_received_total", Type::Counter,
+          "Events of other instances delivered to this one's streams by the bus.", true },
+        { "sluice_bus_resyncs_total", Type::Counter,
+          "Times this instance's streams re-read their logs after a bus outage.", true },
+        { "sluice_bus_disconnects_total", Type::Counter, "Redis connections lost.", true },
     };
     for (const auto &d : declared) {
         Family &f = m_families[QByteArray(d.name)];

@@ -12,7 +12,9 @@
 // sluice_auth_failures_total{reason}, sluice_http_requests_total{route,status},
 // sluice_http_request_duration_seconds (histogram), sluice_demo_runs_total{outcome},
 // sluice_quota_rejections_total{quota}, sluice_publish_rate_limited_total,
-// sluice_retention_deleted_prompts_total.
+// sluice_retention_deleted_prompts_total, sluice_database_up (gauge), sluice_bus_connected (gauge),
+// sluice_bus_published_total, sluice_bus_publish_failures_total, sluice_bus_received_total,
+// sluice_bus_resyncs_total, sluice_bus_disconnects_total.
 #pragma once
 
 #include <QtCore/QByteArray>

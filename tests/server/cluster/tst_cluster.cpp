@@ -136,6 +136,11 @@ private Q_SLOTS:
         QCOMPARE(f.publish(QStringLiteral("done")), count + 1);
         QTRY_VERIFY_WITH_TIMEOUT(onB.isFinished(), waitMs);
         QCOMPARE(eventIds(onB), range(1, count + 1));
+        HttpClient metricsOfB(m_b->baseUrl());
+        const QByteArray metrics = metricsOfB.get(QStringLiteral("/metrics")).body;
+        QVERIFY(metricValue(metrics, "sluice_bus_received_total") >= count + 1);
+        QCOMPARE(metricValue(metrics, "sluice_bus_connected"), 1.0);
+        QCOMPARE(metricValue(metrics, "sluice_database_up"), 1.0);
         qInfo("%d events published on A, received live on B in order, each once", count + 1);
     }
 
