@@ -9,6 +9,7 @@
 #include <QtNetwork/QTcpServer>
 
 #include <csignal>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 namespace Sluice::Test {
@@ -37,6 +38,9 @@ quint16 freePort()
 PostgresServer::PostgresServer()
 {
     m_process.setProcessChannelMode(QProcess::MergedChannels);
+    // A test process that dies without its destructors (SIGKILL, a crash, a closed pipe) takes
+    // the server with it: SIGQUIT is PostgreSQL's immediate shutdown.
+    m_process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGQUIT); });
 }
 
 PostgresServer::~PostgresServer()
@@ -60,8 +64,10 @@ QStringList PostgresServer::asServerUser(const QString &program, const QStringLi
     QStringList command;
     if (isRoot()) {
         command << QStringLiteral("setpriv") << QStringLiteral("--reuid=%1").arg(nobodyId)
-                << QStringLiteral("--regid=%1").arg(nobodyId) << QStringLiteral("--clear-groups")
-                << QStringLiteral("--");
+                << QStringLiteral("--regid=%1").arg(nobodyId)
+                << QStringLiteral("--clear-groups")
+                // Changing the user clears the parent-death signal: set it again after.
+                << QStringLiteral("--pdeathsig=SIGQUIT") << QStringLiteral("--");
     }
     command << program << args;
     return command;

@@ -3,9 +3,10 @@
 //
 // start() runs initdb on a temporary directory, then `postgres` listening on 127.0.0.1 only, on a
 // free random port, with its socket directory inside the temporary directory; the destructor
-// stops it (SIGINT: fast shutdown, then SIGKILL) even when a test fails. Host connections need
-// the password (scram-sha-256), so the store's password path is what the tests use.
-// initdb and postgres refuse to run as root: under root both run as `nobody` (setpriv, no
+// stops it (SIGINT: fast shutdown, then SIGKILL) even when a test fails, and a test process that
+// dies without running it (SIGKILL, crash) takes the server along (parent-death signal). Host
+// connections need the password (scram-sha-256), so the store's password path is what the tests
+// use. initdb and postgres refuse to run as root: under root both run as `nobody` (setpriv, no
 // intermediate process, so the QProcess pid is the server's), owning the temporary directory.
 #pragma once
 

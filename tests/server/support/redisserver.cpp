@@ -5,11 +5,16 @@
 #include <QtNetwork/QHostAddress>
 #include <QtNetwork/QTcpServer>
 
+#include <csignal>
+#include <sys/prctl.h>
+
 namespace Sluice::Test {
 
 RedisServer::RedisServer()
 {
     m_process.setProcessChannelMode(QProcess::MergedChannels);
+    // Gone with the test process even when it dies without its destructors.
+    m_process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
 }
 
 RedisServer::~RedisServer()

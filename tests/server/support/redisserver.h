@@ -1,7 +1,8 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // RedisServer: a private redis-server for tests, never the machine's own: 127.0.0.1 only, a free
 // random port (kept across stop()/start(), as a restarted server keeps its address), no
-// persistence, its directory temporary. The destructor stops it even when a test fails.
+// persistence, its directory temporary. The destructor stops it even when a test fails; a test
+// process that dies without running it takes the server along (parent-death signal).
 #pragma once
 
 #include <QtCore/QProcess>

@@ -6,6 +6,7 @@
 #include <QtCore/QRegularExpression>
 
 #include <csignal>
+#include <sys/prctl.h>
 
 namespace Sluice::Test {
 
@@ -50,6 +51,8 @@ bool ServerProcess::start(const QStringList &extraArgs, const Env &env, int time
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     m_process->setProcessEnvironment(environment(env));
+    // A test process killed without its destructors (SIGKILL, crash) takes the server along.
+    m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
     QStringList args { QStringLiteral("--host"),     QStringLiteral("127.0.0.1"),
                        QStringLiteral("--port"),     QStringLiteral("0"),
                        QStringLiteral("--data-dir"), dataDir() };
