@@ -28,24 +28,6 @@ constexpr int waitMs = 60000;
 const QString userName = QStringLiteral("alice");
 const QString userPassword = QStringLiteral("alice-password-1");
 
-QList<qint64> eventIds(const SseReader &reader)
-{
-    QList<qint64> ids;
-    for (const SseEvent &e : reader.events()) {
-        if (e.id > 0)
-            ids.append(e.id);
-    }
-    return ids;
-}
-
-QList<qint64> range(qint64 first, qint64 last)
-{
-    QList<qint64> r;
-    for (qint64 i = first; i <= last; ++i)
-        r.append(i);
-    return r;
-}
-
 } // namespace
 
 class tst_Cluster : public QObject
@@ -118,7 +100,7 @@ private Q_SLOTS:
         onB.open(onA.promptPath(QStringLiteral("stream")),
                  { { "Authorization", onA.bearerHeader() }, { "Last-Event-ID", "5" } });
         QTRY_VERIFY_WITH_TIMEOUT(onB.isFinished(), waitMs);
-        QCOMPARE(eventIds(onB), range(6, 21));
+        QCOMPARE(onB.eventIds(), idRange(6, 21));
     }
 
     // A stream on B receives what is published on A, live, in order, each event once.
@@ -132,10 +114,10 @@ private Q_SLOTS:
         constexpr int count = 300;
         for (int i = 1; i <= count; ++i)
             QCOMPARE(f.publish(QStringLiteral("message"), { { QStringLiteral("n"), i } }), i);
-        QTRY_COMPARE_WITH_TIMEOUT(eventIds(onB).size(), count, waitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(onB.eventIds().size(), count, waitMs);
         QCOMPARE(f.publish(QStringLiteral("done")), count + 1);
         QTRY_VERIFY_WITH_TIMEOUT(onB.isFinished(), waitMs);
-        QCOMPARE(eventIds(onB), range(1, count + 1));
+        QCOMPARE(onB.eventIds(), idRange(1, count + 1));
         HttpClient metricsOfB(m_b->baseUrl());
         const QByteArray metrics = metricsOfB.get(QStringLiteral("/metrics")).body;
         QVERIFY(metricValue(metrics, "sluice_bus_received_total") >= count + 1);
@@ -155,7 +137,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(onB.events().size() >= 1, waitMs);
         for (int i = 1; i <= 50; ++i)
             QCOMPARE(f.publish(QStringLiteral("message")), i);
-        QTRY_COMPARE_WITH_TIMEOUT(eventIds(onB).size(), 50, waitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(onB.eventIds().size(), 50, waitMs);
         QVERIFY(m_redis->stop());
         HttpClient healthOfB(m_b->baseUrl());
         QTRY_COMPARE_WITH_TIMEOUT(
@@ -172,7 +154,7 @@ private Q_SLOTS:
             QCOMPARE(f.publish(QStringLiteral("message")), i);
         QCOMPARE(f.publish(QStringLiteral("done")), 151);
         QTRY_VERIFY_WITH_TIMEOUT(onB.isFinished(), waitMs);
-        QCOMPARE(eventIds(onB), range(1, 151));
+        QCOMPARE(onB.eventIds(), idRange(1, 151));
         qInfo("Redis restarted mid-stream: 151 events on B, none lost, none twice");
     }
 
@@ -213,12 +195,12 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(pending, 0, waitMs);
         QCOMPARE(failures, 0);
         std::sort(ids.begin(), ids.end());
-        QCOMPARE(ids, range(1, 2 * perInstance));
+        QCOMPARE(ids, idRange(1, 2 * perInstance));
         QCOMPARE(f.publish(QStringLiteral("done")), 2 * perInstance + 1);
         SseReader reader(m_b->port());
         f.openStream(reader);
         QTRY_VERIFY_WITH_TIMEOUT(reader.isFinished(), waitMs);
-        QCOMPARE(eventIds(reader), range(1, 2 * perInstance + 1));
+        QCOMPARE(reader.eventIds(), idRange(1, 2 * perInstance + 1));
         qInfo("%d publishes through A and B at once: ids 1..%d, each once", 2 * perInstance,
               2 * perInstance);
     }
@@ -259,7 +241,7 @@ private Q_SLOTS:
         const qint64 last = f.publish(QStringLiteral("done"));
         QVERIFY(last > 0);
         acknowledged.append(last);
-        QCOMPARE(acknowledged, range(1, acknowledged.size()));
+        QCOMPARE(acknowledged, idRange(1, acknowledged.size()));
         // B's connection died too: its first call may meet it (503, the client retries).
         auto reader = std::make_unique<SseReader>(m_b->port());
         f.openStream(*reader);
@@ -270,7 +252,7 @@ private Q_SLOTS:
         }
         QTRY_VERIFY_WITH_TIMEOUT(reader->isFinished(), waitMs);
         QCOMPARE(reader->status(), 200);
-        QCOMPARE(eventIds(*reader), acknowledged);
+        QCOMPARE(reader->eventIds(), acknowledged);
         qInfo("database down: %d publishes refused with 503; after its restart %lld acknowledged, "
               "none lost",
               unavailable, qint64(acknowledged.size()));
@@ -294,13 +276,13 @@ private Q_SLOTS:
             QTRY_VERIFY_WITH_TIMEOUT(reader->events().size() >= 1, waitMs);
         for (int i = 1; i <= total / 2; ++i)
             QCOMPARE(f.publish(QStringLiteral("message"), { { QStringLiteral("n"), i } }), i);
-        QTRY_VERIFY_WITH_TIMEOUT(eventIds(*readers.back()).size() >= 10, waitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(readers.back()->eventIds().size() >= 10, waitMs);
         m_a->kill();
         for (const auto &reader : readers)
             QTRY_VERIFY_WITH_TIMEOUT(reader->isFinished(), waitMs);
         QList<QList<qint64>> received;
         for (const auto &reader : readers)
-            received.append(eventIds(*reader));
+            received.append(reader->eventIds());
         for (int i = total / 2 + 1; i < total; ++i)
             QCOMPARE(f.publish(QStringLiteral("message"), { { QStringLiteral("n"), i } }), i);
         QCOMPARE(f.publish(QStringLiteral("done")), total);
@@ -313,13 +295,13 @@ private Q_SLOTS:
                          { { "Authorization", f.bearerHeader() },
                            { "Last-Event-ID", QByteArray::number(last) } });
             QTRY_VERIFY_WITH_TIMEOUT(resumed.isFinished(), waitMs);
-            received[i] += eventIds(resumed);
+            received[i] += resumed.eventIds();
             QList<qint64> unique = received[i];
             std::sort(unique.begin(), unique.end());
             unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
             duplicated += int(received[i].size() - unique.size());
             lost += int(total - unique.size());
-            QCOMPARE(received[i], range(1, total));
+            QCOMPARE(received[i], idRange(1, total));
         }
         qInfo("%d clients, %d events, A SIGKILLed after %d: resumed on B, lost %d, duplicated %d",
               clients, total, total / 2, lost, duplicated);

@@ -127,4 +127,22 @@ void SseReader::dechunk()
     m_in.remove(0, consumed);
 }
 
+QList<qint64> SseReader::eventIds() const
+{
+    QList<qint64> ids;
+    for (const SseEvent &e : m_events) {
+        if (e.id > 0)
+            ids.append(e.id);
+    }
+    return ids;
+}
+
+QList<qint64> idRange(qint64 first, qint64 last)
+{
+    QList<qint64> ids;
+    for (qint64 i = first; i <= last; ++i)
+        ids.append(i);
+    return ids;
+}
+
 } // namespace Sluice::Test

@@ -23,6 +23,9 @@ struct SseEvent
     QByteArray data;
 };
 
+// first, first + 1, ..., last: what eventIds() must equal for a gap-free log.
+QList<qint64> idRange(qint64 first, qint64 last);
+
 class SseReader : public QObject
 {
     Q_OBJECT
@@ -39,6 +42,8 @@ public:
     QByteArray header(const QByteArray &name) const; // all values joined with ", "
     bool headersReceived() const { return m_status != 0; }
     const QList<SseEvent> &events() const { return m_events; }
+    // The ids of the events received so far that carry one (`connected` has none), in order.
+    QList<qint64> eventIds() const;
     QList<QByteArray> comments() const { return m_comments; }
     bool isFinished() const { return m_finished; } // the server ended the connection
     bool sawEndChunk() const { return m_endChunk; }

@@ -51,24 +51,6 @@ bool setFileSizeLimit(qint64 pid, rlim_t bytes)
     return prlimit(pid_t(pid), RLIMIT_FSIZE, &limit, nullptr) == 0;
 }
 
-QList<qint64> idsOf(const SseReader &reader)
-{
-    QList<qint64> ids;
-    for (const SseEvent &e : reader.events()) {
-        if (e.id > 0)
-            ids.append(e.id);
-    }
-    return ids;
-}
-
-QList<qint64> range(qint64 first, qint64 last)
-{
-    QList<qint64> r;
-    for (qint64 i = first; i <= last; ++i)
-        r.append(i);
-    return r;
-}
-
 SseReader::Headers bearer(const StreamFixture &f, qint64 lastEventId = 0)
 {
     SseReader::Headers headers { { "Authorization", f.bearerHeader() } };
@@ -150,7 +132,7 @@ private Q_SLOTS:
 
         SseReader live(server.port());
         live.open(f.promptPath(QStringLiteral("stream")), bearer(f));
-        QTRY_COMPARE_WITH_TIMEOUT(idsOf(live), range(1, acked), waitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(live.eventIds(), idRange(1, acked), waitMs);
 
         // The disk fills up: files may not grow past their current size + 1 MiB.
         const qint64 limit = largestDatabaseFile(server.dataDir()) + 1024 * 1024;
@@ -175,21 +157,21 @@ private Q_SLOTS:
 
         // Streams are still served: live got every acknowledged event, a replay reads them all,
         // a finished prompt still replays to its end.
-        QTRY_COMPARE_WITH_TIMEOUT(idsOf(live), range(1, acked), waitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(live.eventIds(), idRange(1, acked), waitMs);
         SseReader replay(server.port());
         replay.open(f.promptPath(QStringLiteral("stream")), bearer(f));
-        QTRY_COMPARE_WITH_TIMEOUT(idsOf(replay), range(1, acked), waitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(replay.eventIds(), idRange(1, acked), waitMs);
         SseReader finishedReplay(server.port());
         finishedReplay.open(finished.promptPath(QStringLiteral("stream")), bearer(finished));
         QTRY_VERIFY_WITH_TIMEOUT(finishedReplay.isFinished(), waitMs);
-        QCOMPARE(idsOf(finishedReplay), range(1, 4));
+        QCOMPARE(finishedReplay.eventIds(), idRange(1, 4));
         QCOMPARE(f.http->get(QStringLiteral("/healthz")).status, 200);
 
         // Space returns: the running server writes again, with no gap in the ids.
         QVERIFY(setFileSizeLimit(server.processId(), RLIM_INFINITY));
         QCOMPARE(f.publish(QStringLiteral("message"), eventData(int(acked + 1))), acked + 1);
         ++acked;
-        QTRY_COMPARE_WITH_TIMEOUT(idsOf(live), range(1, acked), waitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(live.eventIds(), idRange(1, acked), waitMs);
 
         // Full again, and the server crashes while full.
         QVERIFY(setFileSizeLimit(server.processId(),
@@ -213,7 +195,7 @@ private Q_SLOTS:
         // Every acknowledged event, once, in order; the prompt whose `done` failed is open.
         SseReader afterRestart(server.port());
         afterRestart.open(f.promptPath(QStringLiteral("stream")), bearer(f));
-        QTRY_COMPARE_WITH_TIMEOUT(idsOf(afterRestart), range(1, acked), waitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(afterRestart.eventIds(), idRange(1, acked), waitMs);
         QCOMPARE(promptStatus(f), QStringLiteral("running"));
         for (const SseEvent &e : afterRestart.events()) {
             if (e.id > 0) // the acknowledged content, not just the ids
@@ -224,7 +206,7 @@ private Q_SLOTS:
         // The retried `done` is accepted, ends the stream, and the prompt then answers 204.
         QCOMPARE(f.publish(QStringLiteral("done")), acked + 1);
         QTRY_VERIFY_WITH_TIMEOUT(afterRestart.isFinished(), waitMs);
-        QCOMPARE(idsOf(afterRestart), range(1, acked + 1));
+        QCOMPARE(afterRestart.eventIds(), idRange(1, acked + 1));
         QCOMPARE(afterRestart.events().constLast().type, QByteArray("done"));
         QCOMPARE(promptStatus(f), QStringLiteral("done"));
         SseReader doneA(server.port());
@@ -236,7 +218,7 @@ private Q_SLOTS:
         SseReader replayB(server.port());
         replayB.open(finished.promptPath(QStringLiteral("stream")), bearer(finished));
         QTRY_VERIFY_WITH_TIMEOUT(replayB.isFinished(), waitMs);
-        QCOMPARE(idsOf(replayB), range(1, 4));
+        QCOMPARE(replayB.eventIds(), idRange(1, 4));
         QCOMPARE(replayB.events().constLast().type, QByteArray("done"));
         SseReader doneB(server.port());
         doneB.open(finished.promptPath(QStringLiteral("stream")), bearer(finished, 4));

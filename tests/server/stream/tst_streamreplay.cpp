@@ -17,22 +17,6 @@ using namespace Sluice::Test;
 namespace {
 constexpr int waitMs = 60000;
 
-// Ids of the received events that carry one (skips `connected`).
-void collectIds(const SseReader &reader, QList<qint64> &ids)
-{
-    for (const SseEvent &e : reader.events()) {
-        if (e.id > 0)
-            ids.append(e.id);
-    }
-}
-
-QList<qint64> range(qint64 first, qint64 last)
-{
-    QList<qint64> r;
-    for (qint64 i = first; i <= last; ++i)
-        r.append(i);
-    return r;
-}
 } // namespace
 
 class tst_StreamReplay : public QObject
@@ -70,7 +54,7 @@ private Q_SLOTS:
             // Cut the connection wherever the reader happens to be, and resume.
             QTest::qWait(0);
             QList<qint64> got;
-            collectIds(*reader, got);
+            got += reader->eventIds();
             ids += got;
             if (!got.isEmpty())
                 lastId = got.constLast();
@@ -81,9 +65,9 @@ private Q_SLOTS:
         }
         QCOMPARE(f.publish(QStringLiteral("done")), 1001);
         QTRY_VERIFY_WITH_TIMEOUT(reader->isFinished(), waitMs);
-        collectIds(*reader, ids);
+        ids += reader->eventIds();
         QCOMPARE(ids.size(), 1001);
-        QCOMPARE(ids, range(1, 1001));
+        QCOMPARE(ids, idRange(1, 1001));
         qInfo("1001 events received exactly once, in order, across %d reconnects", reconnects);
     }
 
@@ -101,7 +85,7 @@ private Q_SLOTS:
         first.kill(); // SIGKILL mid-stream
         QTRY_VERIFY_WITH_TIMEOUT(reader.isFinished(), waitMs);
         QList<qint64> ids;
-        collectIds(reader, ids);
+        ids += reader.eventIds();
 
         ServerProcess second;
         QVERIFY2(second.start({ QStringLiteral("--data-dir"), first.dataDir() }),
@@ -117,8 +101,8 @@ private Q_SLOTS:
                      { { "Authorization", f.bearerHeader() },
                        { "Last-Event-ID", QByteArray::number(ids.constLast()) } });
         QTRY_VERIFY_WITH_TIMEOUT(resumed.isFinished(), waitMs);
-        collectIds(resumed, ids);
-        QCOMPARE(ids, range(1, 61));
+        ids += resumed.eventIds();
+        QCOMPARE(ids, idRange(1, 61));
     }
 
     void slowConsumerIsClosed()
