@@ -182,6 +182,21 @@ class PromptFollower {
         }
     }
 
+    // After a refused stream whose credential may have run out: the backoff, then a new sign-in
+    // (refresh). False when the follower gave up or stopped, or the refresh failed (it is then
+    // stopped as failed).
+    async backoffAndRefresh(detail) {
+        if (!(await this.backoff(detail)))
+            return false;
+        try {
+            await this.session.refresh();
+        } catch (error) {
+            this.stop('failed', `refresh: ${error.message}`);
+            return false;
+        }
+        return true;
+    }
+
     // Counts a failed connection; false when it is time to give up. The first failure after a
     // working connection is retried at once (the usual case: a token ran out), then with backoff.
     async backoff(detail) {
@@ -268,15 +283,8 @@ class CookieFollower extends PromptFollower {
         if (this.lastId > 0)
             url.searchParams.set('last_event_id', String(this.lastId));
         openEventSource(this, url, { withCredentials: true }, async () => {
-            if (!(await this.backoff('the stream was refused (no valid cookie)')))
-                return;
-            try {
-                await this.session.refresh();
-            } catch (error) {
-                this.stop('failed', `refresh: ${error.message}`);
-                return;
-            }
-            this.connect();
+            if (await this.backoffAndRefresh('the stream was refused (no valid cookie)'))
+                this.connect();
         });
     }
 
@@ -359,14 +367,8 @@ class FetchFollower extends PromptFollower {
             }
             if (response.status === 401) {
                 await response.body?.cancel();
-                if (!(await this.backoff('access token refused: refreshing')))
+                if (!(await this.backoffAndRefresh('access token refused: refreshing')))
                     return;
-                try {
-                    await this.session.refresh();
-                } catch (error) {
-                    this.stop('failed', `refresh: ${error.message}`);
-                    return;
-                }
                 continue;
             }
             const type = response.headers.get('Content-Type') ?? '';
