@@ -1,9 +1,10 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 // Listener: the connection cap answers 503 (or refuses) past --max-connections and frees slots
-// when connections close; an idle connection is closed after --idle-timeout; a head trickled in
-// (slowloris) is cut at --request-timeout while kept-alive connections, slow bodies and streams
-// are not; a closing connection whose peer does not read is reset after the grace period; one
-// address gets at most --max-connections-per-ip connections.
+// when connections close (streams, taken off QTcpSocket, keep counting until they end); an idle
+// connection is closed after --idle-timeout; a head trickled in (slowloris) is cut at
+// --request-timeout while kept-alive connections, slow bodies and streams are not; a closing
+// connection whose peer does not read is reset after the grace period; one address gets at most
+// --max-connections-per-ip connections.
 #include "support/httpclient.h"
 #include "support/serverprocess.h"
 
@@ -131,6 +132,58 @@ qsizetype trickle(QTcpSocket &socket, const QByteArray &data, int gapMs)
     return sent;
 }
 
+// Signs in as alice (created here) and creates a prompt; returns its stream path and the token.
+struct StreamTarget
+{
+    QByteArray path;
+    QByteArray token;
+};
+StreamTarget createStreamTarget(ServerProcess &server)
+{
+    const QString password = QStringLiteral("a long password 123");
+    if (!server.addUser(QStringLiteral("alice"), password))
+        return {};
+    HttpClient http(server.baseUrl());
+    const QByteArray token = http.login(QStringLiteral("alice"), password);
+    const QString sessions = QStringLiteral("/api/claude-code/sessions");
+    const QString sid
+        = http.postJson(sessions, { { QStringLiteral("title"), QStringLiteral("t") } },
+                        HttpClient::bearer(token))
+              .object()
+              .value(QLatin1String("id"))
+              .toString();
+    const QString pid = http.postJson(sessions + u'/' + sid + QStringLiteral("/prompts"),
+                                      { { QStringLiteral("text"), QStringLiteral("hello") } },
+                                      HttpClient::bearer(token))
+                            .object()
+                            .value(QLatin1String("id"))
+                            .toString();
+    if (token.isEmpty() || sid.isEmpty() || pid.isEmpty())
+        return {};
+    return { (sessions + u'/' + sid + QStringLiteral("/prompts/") + pid).toUtf8() + "/stream",
+             token };
+}
+
+// Opens the prompt's stream on a raw connection; returns the socket once the 200 head arrived.
+std::unique_ptr<QTcpSocket> openStream(quint16 port, const StreamTarget &target)
+{
+    auto stream = std::make_unique<QTcpSocket>();
+    stream->connectToHost(QHostAddress::LocalHost, port);
+    if (!stream->waitForConnected(waitMs))
+        return nullptr;
+    stream->write("GET " + target.path
+                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+                    "Authorization: Bearer "
+                  + target.token + "\r\n\r\n");
+    const QByteArray head
+        = readUntil(*stream, [](const QByteArray &d) { return d.contains("\r\n\r\n"); });
+    if (!head.startsWith("HTTP/1.1 200")) {
+        qWarning() << "stream not opened:" << head.left(300);
+        return nullptr;
+    }
+    return stream;
+}
+
 } // namespace
 
 class TestListener : public QObject
@@ -145,6 +198,7 @@ private Q_SLOTS:
     void streamOutlivesTheRequestDeadline();
     void peerThatDoesNotReadIsResetWhenClosing();
     void perAddressCapAnswers503();
+    void streamsCountAgainstTheCapsUntilTheyEnd();
 };
 
 void TestListener::connectionCapAnswers503AndReleasesSlots()
@@ -304,37 +358,11 @@ void TestListener::streamOutlivesTheRequestDeadline()
                        QStringLiteral("--idle-timeout"), QStringLiteral("2s") },
                      { { QStringLiteral("SLUICE_REQUEST_TIMEOUT"), QStringLiteral("300ms") } }),
         qPrintable(server.errorString()));
-    const QString password = QStringLiteral("a long password 123");
-    QVERIFY2(server.addUser(QStringLiteral("alice"), password), qPrintable(server.errorString()));
-    HttpClient http(server.baseUrl());
-    const QByteArray token = http.login(QStringLiteral("alice"), password);
-    QVERIFY(!token.isEmpty());
-    const QString sessions = QStringLiteral("/api/claude-code/sessions");
-    const QString sid
-        = http.postJson(sessions, { { QStringLiteral("title"), QStringLiteral("t") } },
-                        HttpClient::bearer(token))
-              .object()
-              .value(QLatin1String("id"))
-              .toString();
-    QVERIFY(!sid.isEmpty());
-    const QString pid = http.postJson(sessions + u'/' + sid + QStringLiteral("/prompts"),
-                                      { { QStringLiteral("text"), QStringLiteral("hello") } },
-                                      HttpClient::bearer(token))
-                            .object()
-                            .value(QLatin1String("id"))
-                            .toString();
-    QVERIFY(!pid.isEmpty());
-
-    QTcpSocket stream;
-    stream.connectToHost(QHostAddress::LocalHost, server.port());
-    QVERIFY(stream.waitForConnected(waitMs));
-    stream.write("GET " + (sessions + u'/' + sid + QStringLiteral("/prompts/") + pid).toUtf8()
-                 + "/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
-                   "Authorization: Bearer "
-                 + token + "\r\n\r\n");
-    const QByteArray head
-        = readUntil(stream, [](const QByteArray &d) { return d.contains("\r\n\r\n"); });
-    QVERIFY2(head.startsWith("HTTP/1.1 200"), head.left(300).constData());
+    const StreamTarget target = createStreamTarget(server);
+    QVERIFY(!target.path.isEmpty());
+    const auto opened = openStream(server.port(), target);
+    QVERIFY(opened);
+    QTcpSocket &stream = *opened;
     // Five times the request deadline: the stream stays open and its heartbeats keep coming.
     QElapsedTimer open;
     open.start();
@@ -413,6 +441,51 @@ void TestListener::perAddressCapAnswers503()
     // Closing one frees its slot for the same address.
     held.back()->disconnectFromHost();
     held.pop_back();
+    std::unique_ptr<QTcpSocket> again;
+    QTRY_VERIFY_WITH_TIMEOUT(again || (again = openHealthyConnection(server.port())), waitMs);
+}
+
+// A stream's connection leaves QTcpSocket once it is open (Listener::takeOverStream): it must
+// still hold its slot under both caps, and give it back when the client goes.
+void TestListener::streamsCountAgainstTheCapsUntilTheyEnd()
+{
+    ServerProcess server;
+    QVERIFY2(
+        server.start({ QStringLiteral("--max-connections"), QStringLiteral("100"),
+                       QStringLiteral("--idle-timeout"), QStringLiteral("10m"),
+                       QStringLiteral("--heartbeat-interval"), QStringLiteral("200ms") },
+                     { { QStringLiteral("SLUICE_MAX_CONNECTIONS_PER_IP"), QStringLiteral("3") } }),
+        qPrintable(server.errorString()));
+    const StreamTarget target = createStreamTarget(server);
+    QVERIFY(!target.path.isEmpty());
+
+    std::vector<std::unique_ptr<QTcpSocket>> streams;
+    for (int i = 0; i < 3; ++i) {
+        // Sign-in and setup connections close on their own; wait until their slots are free.
+        std::unique_ptr<QTcpSocket> stream;
+        QTRY_VERIFY_WITH_TIMEOUT(stream || (stream = openStream(server.port(), target)), waitMs);
+        streams.push_back(std::move(stream));
+    }
+    // Three held streams: a fourth connection is over the per-address cap, however long we wait.
+    QTest::qWait(500);
+    QTcpSocket extra;
+    extra.connectToHost(QHostAddress::LocalHost, server.port());
+    QVERIFY(extra.waitForConnected(waitMs));
+    extra.write(healthRequest);
+    const QByteArray reply = readUntil(extra, hasCompleteResponse);
+    QVERIFY2(reply.startsWith("HTTP/1.1 503 Service Unavailable"), reply.constData());
+    QVERIFY(reply.contains("from your address"));
+
+    // The streams still carry their heartbeats.
+    for (const auto &stream : streams) {
+        const QByteArray beat
+            = readUntil(*stream, [](const QByteArray &d) { return d.contains("\r\n:"); });
+        QVERIFY2(stream->state() == QAbstractSocket::ConnectedState, beat.constData());
+    }
+
+    // A client that goes frees its slot.
+    streams.back()->abort();
+    streams.pop_back();
     std::unique_ptr<QTcpSocket> again;
     QTRY_VERIFY_WITH_TIMEOUT(again || (again = openHealthyConnection(server.port())), waitMs);
 }

@@ -4,13 +4,6 @@
 #include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
 
-#include <sys/socket.h>
-#include <sys/uio.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <initializer_list>
-
 namespace Sluice::Server::HttpCompat {
 
 void bind(QHttpServer &server, QTcpServer *listener)
@@ -70,74 +63,20 @@ QTcpSocket *socketOf(const QHttpServerResponder &responder)
 #endif
 }
 
+QByteArray chunkedHead(const HeaderPairs &headers)
+{
+    QByteArray head = QByteArrayLiteral("HTTP/1.1 200 OK\r\n");
+    for (const auto &header : headers)
+        head.append(header.first).append(": ").append(header.second).append("\r\n");
+    head.append("Transfer-Encoding: chunked\r\n\r\n");
+    return head;
+}
+
 #if QT_VERSION < QT_VERSION_CHECK(6, 8, 0)
 namespace {
 QByteArray chunkFrame(const QByteArray &data)
 {
     return QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n";
-}
-
-// A long-lived reply's bytes go straight to the kernel while the socket's own buffer is empty,
-// the rest (a client that does not keep up) through QTcpSocket as before. QAbstractSocket's write
-// buffer keeps a 32 KiB block for the life of the connection once anything went through it: that
-// was 32 of the 44 KiB a held SSE stream cost (heaptrack, 2 000 streams). The parts go out with
-// one sendmsg(), so a chunk's framing is not copied around the (shared) event frame.
-void writeStreamParts(QHttpServerResponder &responder, std::initializer_list<QByteArrayView> parts)
-{
-    QTcpSocket *socket = socketOf(responder);
-    if (!socket)
-        return; // no connection left to write to
-    qsizetype total = 0;
-    for (const QByteArrayView part : parts)
-        total += part.size();
-    qsizetype sent = 0;
-    const qintptr fd = socket->socketDescriptor();
-    if (fd >= 0 && socket->bytesToWrite() == 0
-        && socket->state() == QAbstractSocket::ConnectedState) {
-        while (sent < total) {
-            iovec vectors[4];
-            int count = 0;
-            qsizetype skip = sent;
-            for (const QByteArrayView part : parts) {
-                if (skip >= part.size()) {
-                    skip -= part.size();
-                    continue;
-                }
-                vectors[count].iov_base = const_cast<char *>(part.data() + skip);
-                vectors[count].iov_len = size_t(part.size() - skip);
-                skip = 0;
-                ++count;
-            }
-            msghdr message {};
-            message.msg_iov = vectors;
-            message.msg_iovlen = size_t(count);
-            const ssize_t n = ::sendmsg(int(fd), &message, MSG_NOSIGNAL | MSG_DONTWAIT);
-            if (n > 0) {
-                sent += n;
-                continue;
-            }
-            if (n < 0 && errno == EINTR)
-                continue;
-            break; // full (EAGAIN) or failing: QTcpSocket queues the rest and reports errors
-        }
-    }
-    qsizetype skip = sent;
-    for (const QByteArrayView part : parts) {
-        if (skip >= part.size()) {
-            skip -= part.size();
-            continue;
-        }
-        socket->write(part.data() + skip, part.size() - skip);
-        skip = 0;
-    }
-}
-
-void writeStreamChunk(QHttpServerResponder &responder, const QByteArray &data)
-{
-    char size[24];
-    const int length = std::snprintf(size, sizeof size, "%llx\r\n",
-                                     static_cast<unsigned long long>(data.size()));
-    writeStreamParts(responder, { QByteArrayView(size, length), data, QByteArrayView("\r\n", 2) });
 }
 } // namespace
 #endif
@@ -146,14 +85,11 @@ void beginChunked(QHttpServerResponder &responder, const HeaderPairs &headers,
                   const QByteArray &firstChunk)
 {
 #if QT_VERSION < QT_VERSION_CHECK(6, 8, 0)
-    // What writeStatusLine + writeHeader + writeBody would write, in one piece.
-    QByteArray head = QByteArrayLiteral("HTTP/1.1 200 OK\r\n");
+    responder.writeStatusLine(QHttpServerResponder::StatusCode::Ok);
     for (const auto &header : headers)
-        head.append(header.first).append(": ").append(header.second).append("\r\n");
-    head.append("Transfer-Encoding: chunked\r\n\r\n");
-    if (!firstChunk.isEmpty())
-        head.append(chunkFrame(firstChunk));
-    writeStreamParts(responder, { head });
+        responder.writeHeader(header.first, header.second);
+    responder.writeHeader(QByteArrayLiteral("Transfer-Encoding"), QByteArrayLiteral("chunked"));
+    responder.writeBody(firstChunk.isEmpty() ? QByteArray() : chunkFrame(firstChunk));
 #else
     QHttpHeaders httpHeaders;
     for (const auto &header : headers)
@@ -169,7 +105,7 @@ void writeChunk(QHttpServerResponder &responder, const QByteArray &data)
     if (data.isEmpty())
         return; // an empty chunk would end the body
 #if QT_VERSION < QT_VERSION_CHECK(6, 8, 0)
-    writeStreamChunk(responder, data);
+    responder.writeBody(chunkFrame(data));
 #else
     responder.writeChunk(data);
 #endif
@@ -178,7 +114,7 @@ void writeChunk(QHttpServerResponder &responder, const QByteArray &data)
 void endChunked(QHttpServerResponder &responder)
 {
 #if QT_VERSION < QT_VERSION_CHECK(6, 8, 0)
-    writeStreamParts(responder, { QByteArrayView("0\r\n\r\n", 5) });
+    responder.writeBody(QByteArrayLiteral("0\r\n\r\n"));
 #else
     responder.writeEndChunked(QByteArray());
 #endif

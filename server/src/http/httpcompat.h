@@ -43,11 +43,14 @@ void write(QHttpServerResponder &responder, QHttpServerResponse &&response);
 // The connection behind a responder (nullptr where the Qt version does not expose it).
 QTcpSocket *socketOf(const QHttpServerResponder &responder);
 
-// Chunked streaming replies (SSE; added by streaming). 6.4: status line + headers +
-// `Transfer-Encoding: chunked` written by hand and every chunk framed `hex CRLF data CRLF`, the end
-// `0 CRLF CRLF`; 6.8: writeBeginChunked / writeChunk / writeEndChunked. On 6.4 the caller must
-// only write while socketOf(responder) is still alive (hold it in a QPointer).
+// Chunked streaming replies (SSE). On 6.4 SseStream takes the connection off QHttpServer
+// (Listener::takeOverStream) and writes chunkedHead() and the chunks itself. Where the socket is
+// not exposed (6.5+) it writes through the responder: 6.5–6.7 with writeStatusLine/writeHeader and
+// every chunk framed `hex CRLF data CRLF` by hand (the end `0 CRLF CRLF`), 6.8 with
+// writeBeginChunked / writeChunk / writeEndChunked.
 using HeaderPairs = QList<QPair<QByteArray, QByteArray>>;
+// The status line (200) and headers of a chunked reply, up to and including the empty line.
+QByteArray chunkedHead(const HeaderPairs &headers);
 void beginChunked(QHttpServerResponder &responder, const HeaderPairs &headers,
                   const QByteArray &firstChunk);
 void writeChunk(QHttpServerResponder &responder, const QByteArray &data);

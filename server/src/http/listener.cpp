@@ -2,6 +2,7 @@
 #include "http/listener.h"
 
 #include "http/requestlog.h"
+#include "http/streamconnection.h"
 #include "logging.h"
 
 #include <QtCore/QFile>
@@ -112,6 +113,8 @@ Listener::~Listener()
     QTcpServer::close();
     for (const auto &[socket, connection] : m_connections)
         socket->disconnect(this);
+    for (const auto &[stream, address] : m_streams)
+        stream->disconnect(this);
 }
 
 bool Listener::startListening(const QHostAddress &address, quint16 port)
@@ -365,7 +368,7 @@ void Listener::beforeDispatch(Connection &c)
     if (!c.hookedAfterDispatch)
         hookAfterDispatch(c); // effective from the next read
 
-    if (c.oversized || c.endlessReply) {
+    if (c.oversized) {
         socket->readAll(); // discard; QHttpServer must not see the rest
         return;
     }
@@ -498,19 +501,41 @@ void Listener::setIdleTimeoutEnabled(QTcpSocket *socket, bool enabled)
         listener->setDeadlinesOff(*c, !enabled);
 }
 
-void Listener::setEndlessReply(QTcpSocket *socket)
+StreamConnection *Listener::takeOverStream(QTcpSocket *socket)
 {
-    if (!socket)
-        return;
-    auto *listener = qobject_cast<Listener *>(socket->parent());
-    if (!listener)
-        return;
-    if (Connection *c = listener->find(socket)) {
-        c->endlessReply = true;
-        // Bytes that arrived with the request (pipelined behind it) are dropped now: QHttpServer
-        // would parse them as soon as the current handler returns.
-        socket->readAll();
+    if (!socket || socket->state() != QAbstractSocket::ConnectedState)
+        return nullptr;
+    const int fd = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) {
+        qCWarning(lcListener, "cannot take over a stream's connection from %s (%s)",
+                  qPrintable(socket->peerAddress().toString()), std::strerror(errno));
+        return nullptr;
     }
+    // A child of the socket's server, so that nothing outlives it at teardown.
+    auto *stream = new StreamConnection(fd, socket->parent());
+    if (auto *listener = qobject_cast<Listener *>(socket->parent()))
+        listener->adoptStream(socket, stream);
+    // Closing the socket leaves the connection open (the duplicate holds it); QHttpServer deletes
+    // the socket and its request once it is closed, and unread bytes go with its buffer.
+    socket->abort();
+    return stream;
+}
+
+void Listener::adoptStream(QTcpSocket *socket, StreamConnection *stream)
+{
+    Connection *const c = find(socket);
+    if (!c || !c->admitted || c->released)
+        return;
+    // The count moves from the socket (about to close) to the stream connection.
+    c->admitted = false;
+    m_streams.emplace(stream, c->address);
+    connect(stream, &QObject::destroyed, this, [this, stream] {
+        const auto it = m_streams.find(stream);
+        if (it == m_streams.end())
+            return;
+        releaseAddress(it->second);
+        m_streams.erase(it);
+    });
 }
 
 void Listener::setDeadlinesOff(Connection &c, bool off)
@@ -606,15 +631,19 @@ void Listener::release(Connection &c)
     if (c.released)
         return;
     c.released = true;
-    if (c.admitted) {
-        --m_active;
-        const auto it = m_perAddress.find(c.address);
-        if (it != m_perAddress.end() && --it.value() <= 0)
-            m_perAddress.erase(it);
-    }
+    if (c.admitted)
+        releaseAddress(c.address);
     if (c.lingering)
         --m_lingering;
     m_deadlines.remove(c.socket);
+}
+
+void Listener::releaseAddress(const AddressKey &address)
+{
+    --m_active;
+    const auto it = m_perAddress.find(address);
+    if (it != m_perAddress.end() && --it.value() <= 0)
+        m_perAddress.erase(it);
 }
 
 void Listener::forget(QTcpSocket *socket)

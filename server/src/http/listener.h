@@ -47,6 +47,10 @@ class QSocketNotifier;
 class QTcpSocket;
 
 namespace Sluice::Server {
+class StreamConnection;
+}
+
+namespace Sluice::Server {
 
 class Listener : public QTcpServer
 {
@@ -91,11 +95,14 @@ public:
     // request-head deadline off (or back on) for this socket. The closing grace always applies.
     static void setIdleTimeoutEnabled(QTcpSocket *socket, bool enabled);
 
-    // The reply on this socket has no end (an SSE stream): what the client sends after its
-    // request can never be answered in order, so it is read and dropped before QHttpServer sees
-    // it (QHttpServer 6.4 would dispatch a pipelined request and write its reply into the middle
-    // of the stream's chunked body).
-    static void setEndlessReply(QTcpSocket *socket);
+    // The reply on this socket has no end (an SSE stream): its connection leaves QTcpSocket and
+    // QHttpServer for a StreamConnection (see streamconnection.h), which the caller holds in a
+    // QPointer; the socket is closed and deleted (with QHttpServer's request). The connection
+    // still counts against the connection caps until the StreamConnection is gone; the idle and
+    // request-head deadlines no longer apply (the stream keeps its own liveness). What the client
+    // sent after its request is dropped. Null (and the socket untouched) when the descriptor
+    // cannot be duplicated (out of descriptors) or the socket is not connected.
+    static StreamConnection *takeOverStream(QTcpSocket *socket);
 
     // QHttpServer takes each socket from here and connects its own readyRead handler; the
     // Listener uses the next call to add a handler that runs after QHttpServer's (see .cpp).
@@ -134,7 +141,6 @@ private:
         bool released = false;
         bool lingering = false; // counted in m_lingering
         bool oversized = false;
-        bool endlessReply = false; // setEndlessReply(): later bytes are dropped
         bool deadlinesOff = false; // setIdleTimeoutEnabled(false)
         bool hookedAfterDispatch = false;
     };
@@ -160,6 +166,8 @@ private:
     void answerAndClose(Connection &c, const QByteArray &statusLine, const QByteArray &body,
                         const QByteArray &extraHeaders = {});
     void release(Connection &c);
+    void adoptStream(QTcpSocket *socket, StreamConnection *stream);
+    void releaseAddress(const AddressKey &address);
     void forget(QTcpSocket *socket);
     void acceptPending();
     void acceptBatch();
@@ -174,6 +182,8 @@ private:
     ConnectionDeadlines m_deadlines;
     std::unordered_map<QTcpSocket *, Connection> m_connections; // node-based: stable references
     QHash<AddressKey, int> m_perAddress;
+    // Stream connections taken over from admitted sockets, still counted (takeOverStream).
+    std::unordered_map<StreamConnection *, AddressKey> m_streams;
     QPointer<QTcpSocket> m_handedOver;
     // Sockets accepted in the current batch, handed to QHttpServer together (handOverAccepted).
     QList<QPointer<QTcpSocket>> m_accepted;

@@ -31,8 +31,6 @@ SseStream::SseStream(QHttpServerResponder &&responder, const HeaderList &extraHe
                      Options options, QObject *parent)
     : QObject(parent)
     , m_responder(std::make_unique<QHttpServerResponder>(std::move(responder)))
-    , m_socket(HttpCompat::socketOf(*m_responder))
-    , m_tracksSocket(!m_socket.isNull())
     , m_options(options)
 {
     HeaderList headers {
@@ -50,18 +48,24 @@ SseStream::SseStream(QHttpServerResponder &&responder, const HeaderList &extraHe
             headers.append(header);
     }
 
-    if (m_socket) {
-        connect(m_socket, &QTcpSocket::disconnected, this,
-                [this] { close(CloseReason::ClientGone); });
-        connect(m_socket, &QTcpSocket::errorOccurred, this,
-                [this] { close(CloseReason::ClientGone); });
-        connect(m_socket, &QTcpSocket::destroyed, this, [this] { close(CloseReason::ClientGone); });
-        connect(m_socket, &QTcpSocket::bytesWritten, this, &SseStream::onBytesWritten);
+    if (QTcpSocket *socket = HttpCompat::socketOf(*m_responder)) {
+        m_tracksConnection = true;
+        m_connection = Listener::takeOverStream(socket);
+        if (!m_connection)
+            socket->abort(); // out of descriptors: the client comes back after its retry delay
+        m_responder.reset(); // its socket is closed now
     }
-    if (m_socket && m_socket->state() != QAbstractSocket::ConnectedState) {
+    if (m_tracksConnection && !m_connection) {
         m_open = false;
         QTimer::singleShot(0, this, [this] { Q_EMIT closed(CloseReason::ClientGone); });
         return;
+    }
+    if (m_connection) {
+        connect(m_connection, &StreamConnection::disconnected, this,
+                [this] { close(CloseReason::ClientGone); });
+        connect(m_connection, &QObject::destroyed, this,
+                [this] { close(CloseReason::ClientGone); });
+        connect(m_connection, &StreamConnection::bytesWritten, this, &SseStream::onBytesWritten);
     }
     m_deadlines = m_options.deadlines;
     if (!m_deadlines) {
@@ -70,8 +74,7 @@ SseStream::SseStream(QHttpServerResponder &&responder, const HeaderList &extraHe
         m_deadlines = m_ownDeadlines.get();
     }
     m_deadlines->add(this);
-    Listener::setEndlessReply(m_socket);
-    HttpCompat::beginChunked(*m_responder, headers, SseFrame::retry(m_options.retryHint));
+    writeHead(headers, SseFrame::retry(m_options.retryHint));
     if (bufferedBytes() > 0)
         armStall();
     m_deadlines->arm(this, Kind::Heartbeat, m_options.heartbeatInterval);
@@ -81,9 +84,9 @@ SseStream::~SseStream()
 {
     if (m_deadlines)
         m_deadlines->remove(this);
-    if (m_open && m_socket) {
+    if (m_open && m_connection) {
         // Destroyed while still open (server teardown): cut the connection.
-        m_socket->abort();
+        m_connection->abort();
     }
 }
 
@@ -117,7 +120,7 @@ bool SseStream::sendComment(QByteArrayView text)
 
 qint64 SseStream::bufferedBytes() const
 {
-    return m_open && m_socket ? m_socket->bytesToWrite() : 0;
+    return m_open && m_connection ? m_connection->bytesToWrite() : 0;
 }
 
 std::chrono::milliseconds SseStream::stallTimeout() const
@@ -167,16 +170,32 @@ bool SseStream::writeRaw(const QByteArray &data)
 {
     if (!m_open)
         return false;
-    if (m_tracksSocket
-        && (m_socket.isNull() || m_socket->state() != QAbstractSocket::ConnectedState)) {
+    if (m_tracksConnection && (m_connection.isNull() || !m_connection->isOpen())) {
         close(CloseReason::ClientGone);
         return false;
     }
-    HttpCompat::writeChunk(*m_responder, data);
-    if (m_socket && m_socket->bytesToWrite() > 0 && m_deadlines
-        && !m_deadlines->isArmed(this, Kind::Stall))
+    writeChunk(data);
+    if (bufferedBytes() > 0 && m_deadlines && !m_deadlines->isArmed(this, Kind::Stall))
         armStall();
     return true;
+}
+
+void SseStream::writeHead(const HeaderList &headers, const QByteArray &firstChunk)
+{
+    if (!m_connection) {
+        HttpCompat::beginChunked(*m_responder, headers, firstChunk);
+        return;
+    }
+    m_connection->write(HttpCompat::chunkedHead(headers));
+    m_connection->writeChunk(firstChunk);
+}
+
+void SseStream::writeChunk(QByteArrayView data)
+{
+    if (m_connection)
+        m_connection->writeChunk(data);
+    else if (m_responder)
+        HttpCompat::writeChunk(*m_responder, data.toByteArray());
 }
 
 void SseStream::endAt(std::chrono::milliseconds delay)
@@ -193,9 +212,9 @@ void SseStream::armStall()
 
 void SseStream::onBytesWritten()
 {
-    if (!m_open || !m_socket)
+    if (!m_open || !m_connection)
         return;
-    if (m_socket->bytesToWrite() == 0) {
+    if (m_connection->bytesToWrite() == 0) {
         if (m_deadlines)
             m_deadlines->disarm(this, Kind::Stall);
     } else {
@@ -226,16 +245,15 @@ void SseStream::onDeadline(ConnectionDeadlines::Kind kind)
 
 void SseStream::onStalled()
 {
-    if (!m_open || !m_socket || m_socket->bytesToWrite() == 0)
+    if (!m_open || bufferedBytes() == 0)
         return;
     qCWarning(lcStream,
               "slow consumer: %lld unsent bytes (limit %lld), none taken by the client for %lld "
               "ms; closing",
-              static_cast<long long>(m_socket->bytesToWrite()),
+              static_cast<long long>(bufferedBytes()),
               static_cast<long long>(m_options.maxBufferedBytes),
               static_cast<long long>(stallTimeout().count()));
-    // close() aborts the socket (drops the unsent bytes now) after disconnecting from it;
-    // aborting here first would report the close as ClientGone through `disconnected`.
+    // close() aborts the connection (drops the unsent bytes now).
     close(CloseReason::SlowConsumer);
 }
 
@@ -243,12 +261,16 @@ void SseStream::finish(QByteArrayView finalComment)
 {
     if (!m_open)
         return;
-    if (!m_tracksSocket || (m_socket && m_socket->state() == QAbstractSocket::ConnectedState)) {
+    if (!m_tracksConnection || (m_connection && m_connection->isOpen())) {
         if (!finalComment.isEmpty())
-            HttpCompat::writeChunk(*m_responder, SseFrame::comment(finalComment) + '\n');
-        HttpCompat::endChunked(*m_responder);
-        if (m_socket)
-            m_socket->disconnectFromHost(); // closes once the output is flushed
+            writeChunk(QByteArray(SseFrame::comment(finalComment) + '\n'));
+        if (m_connection) {
+            m_connection->writeLastChunk();
+            // A client that takes nothing for the stall timeout would be cut anyway.
+            m_connection->closeAfterFlush(stallTimeout());
+        } else {
+            HttpCompat::endChunked(*m_responder);
+        }
     }
     close(CloseReason::Finished);
 }
@@ -261,11 +283,10 @@ void SseStream::close(CloseReason reason)
     if (m_deadlines)
         m_deadlines->remove(this);
     m_roomWanted = -1;
-    if (m_socket) {
-        disconnect(m_socket, nullptr, this, nullptr);
-        if (reason != CloseReason::Finished
-            && m_socket->state() != QAbstractSocket::UnconnectedState)
-            m_socket->abort();
+    if (m_connection) {
+        disconnect(m_connection, nullptr, this, nullptr);
+        if (reason != CloseReason::Finished)
+            m_connection->abort();
     }
     Q_EMIT closed(reason);
 }

@@ -6,7 +6,9 @@
 //   CORS policy's, from ResponseFinisher::responderHeaders), chunked, starting with a retry: hint;
 // - frames events (SseFrame) and sends a `:` heartbeat comment every heartbeat interval while
 //   nothing is waiting to be sent;
-// - notices a vanished client (socket disconnected / error) and closes;
+// - takes the connection off QHttpServer once the request is routed (Listener::takeOverStream:
+//   a held stream then costs a descriptor and a notifier, not a QTcpSocket and a parsed request),
+//   notices a vanished client (peer closed, connection failed) and closes;
 // - backpressure, per event: trySendEvent() writes an event only when the output has room for it
 //   (hasRoomFor: nothing unsent, or at most half the limit unsent and the event fits under the
 //   limit). So the unsent output stays under maxBufferedBytes, except for a single event larger
@@ -24,6 +26,7 @@
 #pragma once
 
 #include "http/connectiondeadlines.h"
+#include "http/streamconnection.h"
 
 #include <QtCore/QByteArray>
 #include <QtCore/QObject>
@@ -33,7 +36,6 @@
 #include <memory>
 
 class QHttpServerResponder;
-#include <QtNetwork/QTcpSocket>
 
 namespace Sluice::Server {
 
@@ -98,7 +100,9 @@ public:
     bool hasRoomFor(qint64 bytes) const;
     // writable() once hasRoomFor(bytes) holds (queued, also when it already does).
     void notifyWhenRoomFor(qint64 bytes);
-    QTcpSocket *socket() const { return m_socket; }
+    // The connection, taken off QHttpServer once the stream opened (null where the Qt version
+    // does not expose it, and once it is gone).
+    StreamConnection *connection() const { return m_connection; }
 
     // expired() in `delay` (on the shared deadlines: no timer of its own per stream).
     void endAt(std::chrono::milliseconds delay);
@@ -115,6 +119,8 @@ Q_SIGNALS:
 
 private:
     bool writeRaw(const QByteArray &data);
+    void writeHead(const HeaderList &headers, const QByteArray &firstChunk);
+    void writeChunk(QByteArrayView data);
     void close(CloseReason reason);
     void onBytesWritten();
     void checkRoom();
@@ -123,9 +129,11 @@ private:
     void armStall();
     static std::chrono::milliseconds stallTimeoutOf(const Options &options);
 
+    // Writes go to the connection where it could be taken over (Qt 6.4), through the responder
+    // otherwise (then nothing tells whether the client is still there).
     std::unique_ptr<QHttpServerResponder> m_responder;
-    QPointer<QTcpSocket> m_socket;
-    bool m_tracksSocket = false; // false on Qt versions without QHttpServerResponder::socket()
+    QPointer<StreamConnection> m_connection;
+    bool m_tracksConnection = false;
     Options m_options;
     std::unique_ptr<ConnectionDeadlines> m_ownDeadlines; // without Options::deadlines
     // Heartbeat: always armed while open. Stall: armed while output is unsent, re-armed by every

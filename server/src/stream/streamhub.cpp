@@ -1,6 +1,7 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include "stream/streamhub.h"
 
+#include "http/streamconnection.h"
 #include "logging.h"
 #include "store/store.h"
 #include "stream/promptfeed.h"
@@ -9,7 +10,6 @@
 #include <QtCore/QPointer>
 #include <QtCore/QSet>
 #include <QtCore/QTimer>
-#include <QtNetwork/QTcpSocket>
 
 namespace Sluice::Server {
 
@@ -147,11 +147,12 @@ int StreamHub::openStreamCount(const QString &userId) const
 void StreamHub::drain(std::chrono::milliseconds timeout, std::function<void()> done)
 {
     m_draining = true;
-    QList<QPointer<QTcpSocket>> sockets;
+    // A finished stream's connection stays until its output is out (or cut after the grace).
+    QList<QPointer<StreamConnection>> connections;
     const auto feeds = m_feeds.keys();
     for (PromptFeed *feed : feeds) {
-        if (feed->stream() && feed->stream()->socket())
-            sockets.append(feed->stream()->socket());
+        if (feed->stream() && feed->stream()->connection())
+            connections.append(feed->stream()->connection());
         feed->end("server shutting down, reconnect");
     }
     qCInfo(lcStream, "draining %lld stream(s)", static_cast<long long>(feeds.size()));
@@ -160,10 +161,10 @@ void StreamHub::drain(std::chrono::milliseconds timeout, std::function<void()> d
     clock->start();
     timer->setInterval(20);
     connect(timer, &QTimer::timeout, this, [=] {
-        const bool flushed = std::all_of(sockets.cbegin(), sockets.cend(), [](const auto &s) {
-            return s.isNull() || s->state() == QAbstractSocket::UnconnectedState
-                || s->bytesToWrite() == 0;
-        });
+        const bool flushed
+            = std::all_of(connections.cbegin(), connections.cend(), [](const auto &connection) {
+                  return connection.isNull() || connection->bytesToWrite() == 0;
+              });
         if (!flushed && clock->elapsed() < timeout.count())
             return;
         timer->stop();
