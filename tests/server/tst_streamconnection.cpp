@@ -113,7 +113,8 @@ void TestStreamConnection::chunksArriveInOrderWhenThePeerReadsLate()
     connection->write("HTTP/1.1 200 OK\r\n\r\n");
     connection->writeChunk(QByteArray()); // nothing: an empty chunk would end the body
     for (int i = 0; i < 60; ++i) {
-        const QByteArray data = QByteArray::number(i) + ':' + QByteArray(1000 + i, char('a' + i % 26));
+        const QByteArray data
+            = QByteArray::number(i) + ':' + QByteArray(1000 + i, char('a' + i % 26));
         connection->writeChunk(data);
         expected += chunkFrame(data);
     }
@@ -145,8 +146,8 @@ void TestStreamConnection::inputIsDropped()
     qsizetype sent = 0;
     while (sent < junk.size()) {
         QCoreApplication::processEvents();
-        const ssize_t n = ::send(client, junk.constData() + sent, size_t(junk.size() - sent),
-                                 MSG_DONTWAIT);
+        const ssize_t n
+            = ::send(client, junk.constData() + sent, size_t(junk.size() - sent), MSG_DONTWAIT);
         if (n > 0)
             sent += n;
     }

@@ -106,9 +106,8 @@ void StreamConnection::flushPending()
 {
     qint64 written = 0;
     while (bytesToWrite() > 0) {
-        const ssize_t n
-            = ::send(m_fd, m_pending.constData() + m_pendingOffset, size_t(bytesToWrite()),
-                     MSG_NOSIGNAL | MSG_DONTWAIT);
+        const ssize_t n = ::send(m_fd, m_pending.constData() + m_pendingOffset,
+                                 size_t(bytesToWrite()), MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n > 0) {
             m_pendingOffset += n;
             written += n;
