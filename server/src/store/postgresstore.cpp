@@ -79,27 +79,57 @@ bool PostgresStore::configureSession()
     return true;
 }
 
-void PostgresStore::ensureConnected()
+// QPSQL's isOpen() is libpq's PQstatus: false both for a connection the server dropped and for
+// one closed here (a reconnection that failed), which only the handle tells apart.
+PostgresStore::Connection PostgresStore::connectionState()
+{
+    const QVariant handle = connection().driver()->handle();
+    auto *conn = handle.isValid() ? *static_cast<PGconn *const *>(handle.constData()) : nullptr;
+    if (!conn)
+        return Connection::Closed;
+    // libpq marks the connection bad when a statement met a closed socket (server restart):
+    // checking costs no round trip.
+    return PQstatus(conn) == CONNECTION_OK ? Connection::Alive : Connection::Lost;
+}
+
+bool PostgresStore::reopen()
 {
     QSqlDatabase &db = connection();
-    if (db.isOpen()) {
-        // libpq marks the connection bad when a statement met a closed socket (server restart):
-        // checking costs no round trip.
-        const QVariant handle = db.driver()->handle();
-        auto *conn = handle.isValid() ? *static_cast<PGconn *const *>(handle.constData()) : nullptr;
-        if (conn && PQstatus(conn) == CONNECTION_OK)
-            return;
-        qCWarning(lcStore, "database connection lost: reconnecting");
-        db.close();
-    }
+    db.close();
     if (!db.open() || !configureSession()) {
         // The statement about to run fails on the closed connection: that request gets a 503,
         // the next one tries again.
         qCWarning(lcStore) << "cannot reconnect to the database:" << db.lastError().text();
         db.close();
-        return;
+        return false;
     }
     qCInfo(lcStore, "database connection restored");
+    return true;
+}
+
+void PostgresStore::ensureConnected()
+{
+    switch (connectionState()) {
+    case Connection::Alive:
+        return;
+    case Connection::Lost:
+        qCWarning(lcStore, "database connection lost: reconnecting");
+        break;
+    case Connection::Closed:
+        break;
+    }
+    reopen();
+}
+
+bool PostgresStore::reopenLostConnection()
+{
+    // Closed: ensureConnected() could not reopen it just now, and trying again at once would only
+    // double the wait of a request while the database is down. Alive: the statement failed on
+    // its own (a constraint, a lock timeout).
+    if (connectionState() != Connection::Lost)
+        return false;
+    qCWarning(lcStore, "database connection lost: reconnecting");
+    return reopen();
 }
 
 } // namespace Sluice::Server

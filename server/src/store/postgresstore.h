@@ -4,8 +4,10 @@
 //
 // The queries are SqlStore's (PostgreSQL dialect: row locks keep per-prompt sequence numbers
 // gap-free and quotas exact across instances). A connection the server dropped (restart,
-// failover) is reopened before the next statement outside a transaction: the write that met the
-// drop fails (Failed, 503) and is rolled back by the server, the next one succeeds.
+// failover) is reopened when a statement outside a transaction meets it, and that statement runs
+// again where that is safe (the rule is at SqlStore::runAgain): the first request after a
+// database restart succeeds. Inside a transaction the request fails (Failed, 503) and the server
+// rolls it back; the next one runs on a new connection.
 // Threading: one connection per instance, usable only from the thread that opened it.
 #pragma once
 
@@ -28,6 +30,10 @@ public:
 private:
     explicit PostgresStore(QSqlDatabase db);
     void ensureConnected() override;
+    bool reopenLostConnection() override;
+    enum class Connection { Alive, Lost, Closed };
+    Connection connectionState();
+    bool reopen();
     bool configureSession();
 };
 

@@ -29,34 +29,6 @@ QDateTime fromMs(const QVariant &value)
     return QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
 }
 
-// A prepared statement that logs its failure (never its bound values).
-struct Statement
-{
-    QSqlQuery query;
-    explicit Statement(QSqlQuery prepared)
-        : query(std::move(prepared))
-    { }
-    Statement(const QSqlDatabase &db, const char *sql)
-        : query(db)
-    {
-        query.setForwardOnly(true);
-        if (!query.prepare(QString::fromLatin1(sql)))
-            qCWarning(lcStore) << "prepare failed:" << query.lastError().text();
-    }
-    Statement &bind(const QVariant &value)
-    {
-        query.addBindValue(value);
-        return *this;
-    }
-    bool exec()
-    {
-        if (query.exec())
-            return true;
-        qCWarning(lcStore) << "query failed:" << query.lastError().text();
-        return false;
-    }
-};
-
 bool execRaw(QSqlDatabase &db, const QString &sql)
 {
     QSqlQuery query(db);
@@ -65,58 +37,6 @@ bool execRaw(QSqlDatabase &db, const QString &sql)
     qCWarning(lcStore) << sql << "failed:" << query.lastError().text();
     return false;
 }
-
-// BEGIN ... COMMIT, rolled back unless commit() succeeded. `depth` counts the store's open
-// transactions (no reconnect inside one).
-class Transaction
-{
-public:
-    Transaction(QSqlDatabase &db, SqlDialect dialect, int &depth)
-        : m_db(db)
-        , m_dialect(dialect)
-        , m_depth(depth)
-        , m_active(execRaw(db,
-                           dialect == SqlDialect::Sqlite ? QStringLiteral("BEGIN IMMEDIATE")
-                                                         : QStringLiteral("BEGIN")))
-    {
-        ++m_depth;
-    }
-    ~Transaction()
-    {
-        if (m_active)
-            rollback();
-        --m_depth;
-    }
-    Transaction(const Transaction &) = delete;
-    Transaction &operator=(const Transaction &) = delete;
-    bool active() const { return m_active; }
-    bool commit()
-    {
-        if (!m_active)
-            return false;
-        m_active = false;
-        if (execRaw(m_db, QStringLiteral("COMMIT")))
-            return true;
-        rollback();
-        return false;
-    }
-
-private:
-    void rollback()
-    {
-        execRaw(m_db, QStringLiteral("ROLLBACK"));
-        // QPSQL deallocates a query's server-side prepared statement when the query dies, which a
-        // failed PostgreSQL transaction refuses: those of the failed transaction would stay on
-        // the connection for ever. The store keeps no query beyond a call, so all can go.
-        if (m_dialect == SqlDialect::Postgres)
-            execRaw(m_db, QStringLiteral("DEALLOCATE ALL"));
-    }
-
-    QSqlDatabase &m_db;
-    SqlDialect m_dialect;
-    int &m_depth;
-    bool m_active;
-};
 
 UserRecord userFrom(const QSqlQuery &q)
 {
@@ -173,9 +93,9 @@ PromptRecord promptFrom(const QSqlQuery &q)
 // Keyset paging: `s` selects the records in page order with (created_at, rowid) in columns
 // keyColumn and keyColumn + 1, its remaining binds being the key to start after (when there is
 // one) and the row limit. One row more than the page is asked for: its presence says whether a
-// next page exists.
-template<typename Record>
-Page<Record> readPage(Statement &s, std::optional<PageKey> after, int limit, int keyColumn,
+// next page exists. `Query` is SqlStore::Statement.
+template<typename Record, typename Query>
+Page<Record> readPage(Query &s, std::optional<PageKey> after, int limit, int keyColumn,
                       Record (*from)(const QSqlQuery &))
 {
     Page<Record> page;
@@ -218,6 +138,80 @@ constexpr const char *refreshColumns = "SELECT id, user_id, family_id, parent_id
 
 } // namespace
 
+// A prepared statement that logs its failure (never its bound values) and, outside a
+// transaction, survives a lost connection where runAgain() allows.
+struct SqlStore::Statement
+{
+    SqlStore &store;
+    QString sql;
+    QSqlQuery query;
+    bool prepared = false;
+
+    Statement(SqlStore &owner, const char *text)
+        : Statement(owner, QString::fromLatin1(text))
+    { }
+    Statement(SqlStore &owner, QString text)
+        : store(owner)
+        , sql(std::move(text))
+        , query(owner.db())
+    {
+        query.setForwardOnly(true);
+        prepared = store.prepare(query, sql);
+    }
+    Statement &bind(const QVariant &value)
+    {
+        query.addBindValue(value);
+        return *this;
+    }
+    bool exec() { return prepared && store.execute(query, sql, true); }
+};
+
+// BEGIN ... COMMIT, rolled back unless commit() succeeded. Counts the store's open transactions
+// (no reconnect, no retry inside one).
+class SqlStore::Transaction
+{
+public:
+    explicit Transaction(SqlStore &store)
+        : m_store(store)
+        , m_active(store.begin())
+    {
+        ++m_store.m_transactionDepth;
+    }
+    ~Transaction()
+    {
+        if (m_active)
+            rollback();
+        --m_store.m_transactionDepth;
+    }
+    Transaction(const Transaction &) = delete;
+    Transaction &operator=(const Transaction &) = delete;
+    bool active() const { return m_active; }
+    bool commit()
+    {
+        if (!m_active)
+            return false;
+        m_active = false;
+        if (execRaw(m_store.m_db, QStringLiteral("COMMIT")))
+            return true;
+        rollback();
+        return false;
+    }
+
+private:
+    void rollback()
+    {
+        execRaw(m_store.m_db, QStringLiteral("ROLLBACK"));
+        // QPSQL deallocates a query's server-side prepared statement when the query dies, which a
+        // failed PostgreSQL transaction refuses: those of the failed transaction would stay on
+        // the connection for ever. The store keeps no query beyond a call, so all can go.
+        if (m_store.m_dialect == SqlDialect::Postgres)
+            execRaw(m_store.m_db, QStringLiteral("DEALLOCATE ALL"));
+    }
+
+    SqlStore &m_store;
+    bool m_active;
+};
+
 SqlStore::SqlStore(QSqlDatabase db, SqlDialect dialect)
     : m_db(std::move(db))
     , m_dialect(dialect)
@@ -238,8 +232,8 @@ int SqlStore::schemaVersion()
 
 bool SqlStore::ping()
 {
-    QSqlQuery q(db()); // reconnects a dropped connection first
-    return q.exec(QStringLiteral("SELECT 1")) && q.next();
+    Statement s(*this, "SELECT 1"); // reconnects a dropped connection first
+    return s.exec() && s.query.next();
 }
 
 QSqlDatabase &SqlStore::db()
@@ -247,6 +241,86 @@ QSqlDatabase &SqlStore::db()
     if (m_transactionDepth == 0)
         ensureConnected();
     return m_db;
+}
+
+// Statements that met a lost connection. A PostgreSQL restart or failover closes every
+// connection, and the store learns of it only when its next statement fails on the dead one; that
+// request should not fail when the database is back. Such a statement runs once more, on a new
+// connection, only where running it twice can do no harm:
+//  - never inside a transaction: what it did so far died with the connection (the server rolled
+//    it back), so only the caller can start over; it answers 503 and rolls back, as before;
+//  - a statement whose PREPARE failed (QPSQL prepares on the server, first): it never ran, and
+//    the failure was certainly before execution, whatever the statement is. This is the case
+//    after a restart, as every statement is prepared before it runs;
+//  - a direct BEGIN: it opens a transaction and changes nothing;
+//  - a statement that failed while it EXECUTED only when it is a read (SELECT): the connection
+//    may have dropped after the server ran it, and a write run again could apply twice (an
+//    INSERT of a new id) or report the wrong outcome (a DELETE finding its row gone, a stream
+//    token's first use seen as a replay). Such a write fails (503) as before.
+// Whether the connection was lost, rather than the statement refused (a constraint, a lock
+// timeout), the backend says (reopenLostConnection); SQLite never loses its file.
+bool SqlStore::runAgain(const QString &sql, Stage failedAt)
+{
+    if (m_transactionDepth > 0)
+        return false;
+    if (failedAt == Stage::Execute) {
+        const QString verb = sql.trimmed().section(QLatin1Char(' '), 0, 0).toUpper();
+        if (verb != u"SELECT" && verb != u"BEGIN")
+            return false;
+    }
+    if (!reopenLostConnection())
+        return false;
+    qCInfo(lcStore, "the database connection was lost: the statement runs again on a new one");
+    return true;
+}
+
+bool SqlStore::prepare(QSqlQuery &query, const QString &sql)
+{
+    if (query.prepare(sql))
+        return true;
+    if (runAgain(sql, Stage::Prepare)) {
+        QSqlQuery fresh(m_db);
+        fresh.setForwardOnly(query.isForwardOnly());
+        query = std::move(fresh);
+        if (query.prepare(sql))
+            return true;
+    }
+    qCWarning(lcStore) << "prepare failed:" << query.lastError().text();
+    return false;
+}
+
+bool SqlStore::execute(QSqlQuery &query, const QString &sql, bool prepared)
+{
+    if (prepared ? query.exec() : query.exec(sql))
+        return true;
+    if (runAgain(sql, Stage::Execute)) {
+        QSqlQuery again(m_db);
+        again.setForwardOnly(query.isForwardOnly());
+        bool ok = true;
+        if (prepared) {
+            ok = again.prepare(sql);
+            const QVariantList values = query.boundValues();
+            for (const QVariant &value : values)
+                again.addBindValue(value);
+        }
+        ok = ok && (prepared ? again.exec() : again.exec(sql));
+        query = std::move(again);
+        if (ok)
+            return true;
+    }
+    if (prepared)
+        qCWarning(lcStore) << "query failed:" << query.lastError().text();
+    else
+        qCWarning(lcStore) << sql << "failed:" << query.lastError().text();
+    return false;
+}
+
+bool SqlStore::begin()
+{
+    const QString sql = m_dialect == SqlDialect::Sqlite ? QStringLiteral("BEGIN IMMEDIATE")
+                                                        : QStringLiteral("BEGIN");
+    QSqlQuery query(db());
+    return execute(query, sql, false);
 }
 
 QLatin1String SqlStore::forUpdate() const
@@ -258,7 +332,7 @@ bool SqlStore::lockUser(const QString &userId)
 {
     if (m_dialect == SqlDialect::Sqlite)
         return true;
-    Statement lock(db(), "SELECT 1 FROM users WHERE id = ? FOR UPDATE");
+    Statement lock(*this, "SELECT 1 FROM users WHERE id = ? FOR UPDATE");
     return lock.bind(userId).exec();
 }
 
@@ -287,7 +361,7 @@ SessionInsert SqlStore::createSessionWithin(const QString &userId, const QString
     SessionInsert result;
     // BEGIN IMMEDIATE: the count and the insert see the same table, so concurrent creations
     // cannot both pass a quota that has room for one.
-    Transaction tx(db(), m_dialect, m_transactionDepth);
+    Transaction tx(*this);
     if (!tx.active())
         return result;
     if (maxPerUser > 0) {
@@ -304,7 +378,7 @@ SessionInsert SqlStore::createSessionWithin(const QString &userId, const QString
     }
     SessionRecord record { newRandomId(), userId, title,
                            QDateTime::fromMSecsSinceEpoch(nowMs(), Qt::UTC) };
-    Statement s(db(), "INSERT INTO sessions (id, user_id, title, created_at) VALUES (?, ?, ?, ?)");
+    Statement s(*this, "INSERT INTO sessions (id, user_id, title, created_at) VALUES (?, ?, ?, ?)");
     if (!s.bind(record.id)
              .bind(userId)
              .bind(title)
@@ -319,7 +393,7 @@ SessionInsert SqlStore::createSessionWithin(const QString &userId, const QString
 
 std::optional<SessionRecord> SqlStore::session(const QString &sessionId)
 {
-    Statement s(db(), "SELECT id, user_id, title, created_at FROM sessions WHERE id = ?");
+    Statement s(*this, "SELECT id, user_id, title, created_at FROM sessions WHERE id = ?");
     if (!s.bind(sessionId).exec() || !s.query.next())
         return std::nullopt;
     return sessionFrom(s.query);
@@ -328,7 +402,7 @@ std::optional<SessionRecord> SqlStore::session(const QString &sessionId)
 QList<SessionRecord> SqlStore::sessionsForUser(const QString &userId)
 {
     QList<SessionRecord> out;
-    Statement s(db(),
+    Statement s(*this,
                 "SELECT id, user_id, title, created_at FROM sessions WHERE user_id = ? "
                 "ORDER BY created_at DESC, rowid DESC");
     if (!s.bind(userId).exec())
@@ -350,10 +424,10 @@ PromptInsert SqlStore::createPromptWithin(const QString &sessionId, const QStrin
                                           qint64 maxPerUser)
 {
     PromptInsert result;
-    Transaction tx(db(), m_dialect, m_transactionDepth);
+    Transaction tx(*this);
     if (!tx.active())
         return result;
-    Statement owner(db(), "SELECT user_id FROM sessions WHERE id = ?");
+    Statement owner(*this, "SELECT user_id FROM sessions WHERE id = ?");
     if (!owner.bind(sessionId).exec())
         return result;
     if (!owner.query.next()) {
@@ -379,7 +453,7 @@ PromptInsert SqlStore::createPromptWithin(const QString &sessionId, const QStrin
             return result;
         }
     }
-    Statement s(db(),
+    Statement s(*this,
                 "INSERT INTO prompts (id, session_id, user_id, text, status, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)");
     if (!s.bind(record.id)
@@ -398,7 +472,7 @@ PromptInsert SqlStore::createPromptWithin(const QString &sessionId, const QStrin
 
 std::optional<PromptRecord> SqlStore::prompt(const QString &promptId)
 {
-    Statement s(db(),
+    Statement s(*this,
                 "SELECT id, session_id, user_id, text, status, created_at FROM prompts "
                 "WHERE id = ?");
     if (!s.bind(promptId).exec() || !s.query.next())
@@ -409,7 +483,7 @@ std::optional<PromptRecord> SqlStore::prompt(const QString &promptId)
 QList<PromptRecord> SqlStore::promptsForSession(const QString &sessionId)
 {
     QList<PromptRecord> out;
-    Statement s(db(),
+    Statement s(*this,
                 "SELECT id, session_id, user_id, text, status, created_at FROM prompts "
                 "WHERE session_id = ? ORDER BY created_at ASC, rowid ASC");
     if (!s.bind(sessionId).exec())
@@ -422,7 +496,7 @@ QList<PromptRecord> SqlStore::promptsForSession(const QString &sessionId)
 bool SqlStore::setPromptStatus(const QString &promptId, PromptStatus status)
 {
     // finished_at: when the prompt first became done (retention counts from it).
-    Statement s(db(),
+    Statement s(*this,
                 "UPDATE prompts SET status = ?, finished_at = CASE WHEN ? = 'done' THEN "
                 "COALESCE(finished_at, ?) ELSE finished_at END WHERE id = ?");
     const QString name = promptStatusName(status);
@@ -433,7 +507,7 @@ bool SqlStore::setPromptStatus(const QString &promptId, PromptStatus status)
 Page<SessionRecord> SqlStore::sessionPage(const QString &userId, std::optional<PageKey> after,
                                           int limit)
 {
-    Statement s(db(),
+    Statement s(*this,
                 after ? "SELECT id, user_id, title, created_at, rowid FROM sessions WHERE "
                         "user_id = ? AND (created_at, rowid) < (?, ?) "
                         "ORDER BY created_at DESC, rowid DESC LIMIT ?"
@@ -446,7 +520,7 @@ Page<SessionRecord> SqlStore::sessionPage(const QString &userId, std::optional<P
 Page<PromptRecord> SqlStore::promptPage(const QString &sessionId, std::optional<PageKey> after,
                                         int limit)
 {
-    Statement s(db(),
+    Statement s(*this,
                 after ? "SELECT id, session_id, user_id, text, status, created_at, rowid FROM "
                         "prompts WHERE session_id = ? AND (created_at, rowid) > (?, ?) "
                         "ORDER BY created_at ASC, rowid ASC LIMIT ?"
@@ -459,7 +533,7 @@ Page<PromptRecord> SqlStore::promptPage(const QString &sessionId, std::optional<
 int SqlStore::deleteFinishedPrompts(const QDateTime &cutoff, int batch)
 {
     // The events go with their prompt (ON DELETE CASCADE), in the same statement.
-    Statement s(db(),
+    Statement s(*this,
                 "DELETE FROM prompts WHERE rowid IN (SELECT rowid FROM prompts WHERE "
                 "finished_at < ? AND status = 'done' LIMIT ?)");
     if (!s.bind(cutoff.toMSecsSinceEpoch()).bind(qMax(1, batch)).exec())
@@ -474,7 +548,7 @@ std::optional<UserRecord> SqlStore::createUser(const QString &name, const QByteA
     UserRecord record { newRandomId(), name, passwordHash,
                         QDateTime::fromMSecsSinceEpoch(nowMs(), Qt::UTC),
                         QDateTime::fromSecsSinceEpoch(0, Qt::UTC) };
-    Statement s(db(),
+    Statement s(*this,
                 "INSERT INTO users (id, name, password_hash, created_at) VALUES (?, ?, ?, ?)");
     if (!s.bind(record.id)
              .bind(name)
@@ -487,56 +561,51 @@ std::optional<UserRecord> SqlStore::createUser(const QString &name, const QByteA
 
 std::optional<UserRecord> SqlStore::user(const QString &userId)
 {
-    QSqlQuery q(db());
-    q.prepare(QLatin1String(userColumns) + QLatin1String("WHERE id = ?"));
-    q.addBindValue(userId);
-    if (!q.exec() || !q.next())
+    Statement s(*this, QLatin1String(userColumns) + QLatin1String("WHERE id = ?"));
+    if (!s.bind(userId).exec() || !s.query.next())
         return std::nullopt;
-    return userFrom(q);
+    return userFrom(s.query);
 }
 
 std::optional<UserRecord> SqlStore::userByName(const QString &name)
 {
-    QSqlQuery q(db());
-    q.prepare(QLatin1String(userColumns) + QLatin1String("WHERE ") + nameKey()
-              + (m_dialect == SqlDialect::Sqlite ? QLatin1String(" = ?")
-                                                 : QLatin1String(" = translate(?, "
-                                                                 "'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
-                                                                 "'abcdefghijklmnopqrstuvwxyz')")));
-    q.addBindValue(name);
-    if (!q.exec() || !q.next())
+    Statement s(*this,
+                QLatin1String(userColumns) + QLatin1String("WHERE ") + nameKey()
+                    + (m_dialect == SqlDialect::Sqlite
+                           ? QLatin1String(" = ?")
+                           : QLatin1String(" = translate(?, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
+                                           "'abcdefghijklmnopqrstuvwxyz')")));
+    if (!s.bind(name).exec() || !s.query.next())
         return std::nullopt;
-    return userFrom(q);
+    return userFrom(s.query);
 }
 
 QList<UserRecord> SqlStore::users()
 {
     QList<UserRecord> out;
-    QSqlQuery q(db());
-    if (!q.exec(QLatin1String(userColumns) + QLatin1String("ORDER BY ") + nameKey())) {
-        qCWarning(lcStore) << "query failed:" << q.lastError().text();
+    Statement s(*this, QLatin1String(userColumns) + QLatin1String("ORDER BY ") + nameKey());
+    if (!s.exec())
         return out;
-    }
-    while (q.next())
-        out.append(userFrom(q));
+    while (s.query.next())
+        out.append(userFrom(s.query));
     return out;
 }
 
 bool SqlStore::setPasswordHash(const QString &userId, const QByteArray &passwordHash)
 {
-    Statement s(db(), "UPDATE users SET password_hash = ? WHERE id = ?");
+    Statement s(*this, "UPDATE users SET password_hash = ? WHERE id = ?");
     return s.bind(passwordHash).bind(userId).exec() && s.query.numRowsAffected() == 1;
 }
 
 bool SqlStore::removeUser(const QString &userId)
 {
-    Statement s(db(), "DELETE FROM users WHERE id = ?");
+    Statement s(*this, "DELETE FROM users WHERE id = ?");
     return s.bind(userId).exec() && s.query.numRowsAffected() == 1;
 }
 
 bool SqlStore::invalidateTokensIssuedBefore(const QString &userId, const QDateTime &when)
 {
-    Statement s(db(),
+    Statement s(*this,
                 "UPDATE users SET tokens_valid_after = CASE WHEN tokens_valid_after < ? THEN ? "
                 "ELSE tokens_valid_after END WHERE id = ?");
     return s.bind(when.toMSecsSinceEpoch()).bind(when.toMSecsSinceEpoch()).bind(userId).exec()
@@ -548,18 +617,15 @@ std::optional<QHash<QString, QDateTime>> SqlStore::tokenMarks(const QStringList 
     QHash<QString, QDateTime> marks;
     for (qsizetype start = 0; start < userIds.size(); start += maxBoundValues) {
         const QStringList slice = userIds.mid(start, maxBoundValues);
-        QSqlQuery q(db());
-        q.setForwardOnly(true);
-        q.prepare(QStringLiteral("SELECT id, tokens_valid_after FROM users WHERE id IN (%1)")
-                      .arg(placeholders(slice.size())));
+        Statement s(*this,
+                    QStringLiteral("SELECT id, tokens_valid_after FROM users WHERE id IN (%1)")
+                        .arg(placeholders(slice.size())));
         for (const QString &id : slice)
-            q.addBindValue(id);
-        if (!q.exec()) {
-            qCWarning(lcStore) << "query failed:" << q.lastError().text();
+            s.bind(id);
+        if (!s.exec())
             return std::nullopt;
-        }
-        while (q.next())
-            marks.insert(q.value(0).toString(), fromMs(q.value(1)));
+        while (s.query.next())
+            marks.insert(s.query.value(0).toString(), fromMs(s.query.value(1)));
     }
     return marks;
 }
@@ -577,7 +643,7 @@ std::optional<RefreshTokenRecord> SqlStore::insertRefreshToken(const QString &us
     r.tokenHash = tokenHash;
     r.createdAt = QDateTime::fromMSecsSinceEpoch(nowMs(), Qt::UTC);
     r.expiresAt = expiresAt;
-    Statement s(db(),
+    Statement s(*this,
                 "INSERT INTO refresh_tokens (id, user_id, family_id, parent_id, token_hash, "
                 "created_at, expires_at) VALUES (?, ?, ?, NULL, ?, ?, ?)");
     if (!s.bind(r.id)
@@ -597,15 +663,12 @@ RefreshRotationResult SqlStore::rotateRefreshToken(const QByteArray &presentedHa
                                                    const QDateTime &now)
 {
     RefreshRotationResult result;
-    Transaction tx(db(), m_dialect, m_transactionDepth);
+    Transaction tx(*this);
     if (!tx.active())
         return result;
     // Locked: a concurrent rotation of the same token waits, then sees it used (reuse).
-    QSqlQuery findQuery(db());
-    findQuery.setForwardOnly(true);
-    findQuery.prepare(QLatin1String(refreshColumns) + QLatin1String("WHERE token_hash = ?")
-                      + forUpdate());
-    Statement find { std::move(findQuery) };
+    Statement find(
+        *this, QLatin1String(refreshColumns) + QLatin1String("WHERE token_hash = ?") + forUpdate());
     if (!find.bind(presentedHash).exec())
         return result;
     if (!find.query.next()) {
@@ -622,7 +685,7 @@ RefreshRotationResult SqlStore::rotateRefreshToken(const QByteArray &presentedHa
     }
     if (current.used) {
         // Reuse of a rotated token: someone holds a copy. Kill the whole family, new tokens too.
-        Statement revoke(db(), "UPDATE refresh_tokens SET revoked = 1 WHERE family_id = ?");
+        Statement revoke(*this, "UPDATE refresh_tokens SET revoked = 1 WHERE family_id = ?");
         if (!revoke.bind(current.familyId).exec() || !tx.commit())
             return result; // Failed
         result.outcome = RefreshRotation::Reused;
@@ -632,12 +695,12 @@ RefreshRotationResult SqlStore::rotateRefreshToken(const QByteArray &presentedHa
         result.outcome = RefreshRotation::Expired;
         return result;
     }
-    Statement markUsed(db(),
+    Statement markUsed(*this,
                        "UPDATE refresh_tokens SET used = 1 WHERE id = ? AND used = 0 "
                        "AND revoked = 0");
     if (!markUsed.bind(current.id).exec() || markUsed.query.numRowsAffected() != 1)
         return result;
-    Statement insert(db(),
+    Statement insert(*this,
                      "INSERT INTO refresh_tokens (id, user_id, family_id, parent_id, "
                      "token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
     if (!insert.bind(newRandomId())
@@ -656,17 +719,15 @@ RefreshRotationResult SqlStore::rotateRefreshToken(const QByteArray &presentedHa
 
 std::optional<RefreshTokenRecord> SqlStore::refreshToken(const QByteArray &tokenHash)
 {
-    QSqlQuery q(db());
-    q.prepare(QLatin1String(refreshColumns) + QLatin1String("WHERE token_hash = ?"));
-    q.addBindValue(tokenHash);
-    if (!q.exec() || !q.next())
+    Statement s(*this, QLatin1String(refreshColumns) + QLatin1String("WHERE token_hash = ?"));
+    if (!s.bind(tokenHash).exec() || !s.query.next())
         return std::nullopt;
-    return refreshFrom(q);
+    return refreshFrom(s.query);
 }
 
 bool SqlStore::revokeRefreshFamily(const QString &familyId)
 {
-    Statement s(db(), "UPDATE refresh_tokens SET revoked = 1 WHERE family_id = ?");
+    Statement s(*this, "UPDATE refresh_tokens SET revoked = 1 WHERE family_id = ?");
     return s.bind(familyId).exec();
 }
 
@@ -676,19 +737,16 @@ std::optional<QSet<QString>> SqlStore::deadRefreshFamilies(const QStringList &fa
     QSet<QString> dead;
     for (qsizetype start = 0; start < familyIds.size(); start += maxBoundValues) {
         const QStringList slice = familyIds.mid(start, maxBoundValues);
-        QSqlQuery q(db());
-        q.setForwardOnly(true);
-        q.prepare(QStringLiteral("SELECT family_id, MAX(revoked) FROM refresh_tokens"
-                                 " WHERE family_id IN (%1) GROUP BY family_id")
-                      .arg(placeholders(slice.size())));
+        Statement s(*this,
+                    QStringLiteral("SELECT family_id, MAX(revoked) FROM refresh_tokens"
+                                   " WHERE family_id IN (%1) GROUP BY family_id")
+                        .arg(placeholders(slice.size())));
         for (const QString &id : slice)
-            q.addBindValue(id);
-        if (!q.exec()) {
-            qCWarning(lcStore) << "query failed:" << q.lastError().text();
+            s.bind(id);
+        if (!s.exec())
             return std::nullopt;
-        }
-        while (q.next())
-            (q.value(1).toInt() != 0 ? dead : alive).insert(q.value(0).toString());
+        while (s.query.next())
+            (s.query.value(1).toInt() != 0 ? dead : alive).insert(s.query.value(0).toString());
     }
     for (const QString &id : familyIds) {
         if (!alive.contains(id))
@@ -702,7 +760,7 @@ TokenUse SqlStore::recordStreamTokenUse(const QString &jti, const QDateTime &exp
     // Expired records cannot be replayed anyway (the token is refused for its expiry): drop them
     // now and then so that the table stays as small as the tokens in flight.
     if (++m_streamTokenUses % 256 == 1) {
-        Statement purge(db(), "DELETE FROM stream_token_uses WHERE expires_at < ?");
+        Statement purge(*this, "DELETE FROM stream_token_uses WHERE expires_at < ?");
         purge.bind(QDateTime::currentSecsSinceEpoch()).exec();
     }
     // Without an fsync of its own (synchronous = NORMAL for this one commit; the WAL reaches the
@@ -713,35 +771,31 @@ TokenUse SqlStore::recordStreamTokenUse(const QString &jti, const QDateTime &exp
     const bool sqlite = m_dialect == SqlDialect::Sqlite;
     if (sqlite)
         execRaw(db(), QStringLiteral("PRAGMA synchronous = NORMAL"));
-    QSqlQuery q(db());
-    q.prepare(QStringLiteral("INSERT INTO stream_token_uses (jti, expires_at) VALUES (?, ?) ON "
-                             "CONFLICT(jti) DO NOTHING"));
-    q.addBindValue(jti);
-    q.addBindValue(expiresAt.toSecsSinceEpoch());
-    const bool ok = q.exec();
-    const bool first = ok && q.numRowsAffected() == 1;
-    q.finish();
+    Statement insert(*this,
+                     "INSERT INTO stream_token_uses (jti, expires_at) VALUES (?, ?) ON "
+                     "CONFLICT(jti) DO NOTHING");
+    const bool ok = insert.bind(jti).bind(expiresAt.toSecsSinceEpoch()).exec();
+    const bool first = ok && insert.query.numRowsAffected() == 1;
+    insert.query.finish();
     // Every other write stays fully durable; without FULL back, nothing else may be written.
     if (sqlite && !execRaw(db(), QStringLiteral("PRAGMA synchronous = FULL"))) {
         qCCritical(lcStore, "cannot restore synchronous = FULL");
         return TokenUse::Failed;
     }
-    if (!ok) {
-        qCWarning(lcStore) << "query failed:" << q.lastError().text();
+    if (!ok)
         return TokenUse::Failed;
-    }
     return first ? TokenUse::First : TokenUse::Reused;
 }
 
 bool SqlStore::revokeRefreshTokensForUser(const QString &userId)
 {
-    Statement s(db(), "UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ?");
+    Statement s(*this, "UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ?");
     return s.bind(userId).exec();
 }
 
 int SqlStore::purgeRefreshTokens(const QDateTime &now)
 {
-    Statement s(db(),
+    Statement s(*this,
                 "DELETE FROM refresh_tokens WHERE family_id IN ("
                 " SELECT family_id FROM refresh_tokens GROUP BY family_id"
                 " HAVING MAX(expires_at) < ? OR MIN(revoked) = 1)");
@@ -771,7 +825,7 @@ QList<AppendResult> SqlStore::appendEvents(const QList<PromptEventAppend> &event
     using Outcome = AppendResult::Outcome;
     const QList<AppendResult> allFailed(events.size());
     // BEGIN IMMEDIATE holds the write lock from here: the status reads cannot go stale.
-    Transaction tx(db(), m_dialect, m_transactionDepth);
+    Transaction tx(*this);
     if (!tx.active())
         return allFailed;
     if (m_dialect == SqlDialect::Postgres) {
@@ -783,7 +837,7 @@ QList<AppendResult> SqlStore::appendEvents(const QList<PromptEventAppend> &event
         promptIds.sort();
         promptIds.removeDuplicates();
         for (const QString &promptId : std::as_const(promptIds)) {
-            Statement lock(db(), "SELECT 1 FROM prompts WHERE id = ? FOR UPDATE");
+            Statement lock(*this, "SELECT 1 FROM prompts WHERE id = ? FOR UPDATE");
             if (!lock.bind(promptId).exec())
                 return allFailed;
         }
@@ -811,11 +865,9 @@ AppendResult SqlStore::appendInTransaction(const QString &promptId, const EventA
     AppendResult result; // Failed until written
     // Locked (PostgreSQL): appends to one prompt through several instances queue here, so each
     // reads the last_seq the previous one committed and the sequence stays gap-free.
-    QSqlQuery readQuery(db());
-    readQuery.setForwardOnly(true);
-    readQuery.prepare(QLatin1String("SELECT status, last_seq, log_bytes FROM prompts WHERE id = ?")
-                      + forUpdate());
-    Statement read { std::move(readQuery) };
+    Statement read(*this,
+                   QLatin1String("SELECT status, last_seq, log_bytes FROM prompts WHERE id = ?")
+                       + forUpdate());
     if (!read.bind(promptId).exec())
         return result;
     if (!read.query.next()) {
@@ -845,7 +897,7 @@ AppendResult SqlStore::appendInTransaction(const QString &promptId, const EventA
     const QString statusAfter = changeStatus ? promptStatusName(*event.newStatus) : statusName;
     const bool finishes
         = changeStatus && event.newStatus == PromptStatus::Done && status != PromptStatus::Done;
-    Statement insert(db(),
+    Statement insert(*this,
                      "INSERT INTO events (prompt_id, seq, type, data, created_at) "
                      "VALUES (?, ?, ?, ?, ?)");
     if (!insert.bind(promptId)
@@ -856,7 +908,7 @@ AppendResult SqlStore::appendInTransaction(const QString &promptId, const EventA
              .exec())
         return result;
     // Same transaction: the prompt's sequence number and status move with the event.
-    Statement update(db(),
+    Statement update(*this,
                      "UPDATE prompts SET last_seq = ?, status = ?, log_bytes = log_bytes + ?, "
                      "finished_at = CASE WHEN ? = 1 THEN ? ELSE finished_at END WHERE id = ?");
     if (!update.bind(seq)
@@ -876,7 +928,7 @@ AppendResult SqlStore::appendInTransaction(const QString &promptId, const EventA
 QList<EventRecord> SqlStore::eventsAfter(const QString &promptId, qint64 afterSeq, int limit)
 {
     QList<EventRecord> out;
-    Statement s(db(),
+    Statement s(*this,
                 "SELECT seq, type, data, created_at FROM events WHERE prompt_id = ? AND "
                 "seq > ? ORDER BY seq ASC LIMIT ?");
     if (!s.bind(promptId).bind(afterSeq).bind(qMax(0, limit)).exec())
@@ -892,7 +944,7 @@ QList<EventRecord> SqlStore::eventPage(const QString &promptId, qint64 afterSeq,
                                        qint64 maxBytes)
 {
     QList<EventRecord> out;
-    Statement s(db(),
+    Statement s(*this,
                 "SELECT seq, type, data, created_at FROM events WHERE prompt_id = ? AND "
                 "seq > ? ORDER BY seq ASC LIMIT ?");
     if (!s.bind(promptId).bind(afterSeq).bind(qMax(1, maxEvents)).exec())

@@ -13,6 +13,8 @@
 
 #include <QtSql/QSqlDatabase>
 
+class QSqlQuery;
+
 namespace Sluice::Server {
 
 class SqlStore : public Store
@@ -82,10 +84,24 @@ protected:
     // (a database server restarted) reopens it here. Never called inside a transaction, whose
     // statements must all run on the connection that began it.
     virtual void ensureConnected() { }
+    // After a statement failed outside a transaction: whether the connection itself had been
+    // lost (not the statement refused) and is open again, so that the statement may run once
+    // more (which ones may: see the rule at SqlStore::runAgain in sqlstore.cpp).
+    virtual bool reopenLostConnection() { return false; }
     QSqlDatabase &connection() { return m_db; }
 
 private:
+    struct Statement;
+    class Transaction;
+    enum class Stage { Prepare, Execute };
+
     QSqlDatabase &db();
+    // Prepare `sql` on `query`, and run a prepared or a direct (`sql` itself) query; both log a
+    // failure and retry one that met a lost connection when that is safe (runAgain).
+    bool prepare(QSqlQuery &query, const QString &sql);
+    bool execute(QSqlQuery &query, const QString &sql, bool prepared);
+    bool runAgain(const QString &sql, Stage failedAt);
+    bool begin();
     // " FOR UPDATE" where the dialect locks rows (PostgreSQL: concurrent transactions read the
     // row only after this one ends); SQLite's BEGIN IMMEDIATE already holds the database lock.
     QLatin1String forUpdate() const;

@@ -242,6 +242,47 @@ private Q_SLOTS:
         QVERIFY(!error.isEmpty());
     }
 
+#ifdef SLUICE_TEST_POSTGRES
+    // The database server ends the store's idle connection, as a restart or a failover does: the
+    // next call succeeds on a new connection, a write as well as a read, because the statement
+    // that met the dead connection failed in its PREPARE, before anything ran; a transaction's
+    // BEGIN likewise.
+    void lostConnectionIsReopened()
+    {
+        RawConnection admin(m_path);
+        const auto dropStoreConnection = [&] {
+            // Every other connection to the database is the store's; the call waits (PostgreSQL
+            // 14+) until they are gone, so none dies in the middle of the next statement.
+            const int ended
+                = admin
+                      .scalar(QStringLiteral("SELECT COUNT(*) FILTER (WHERE "
+                                             "pg_terminate_backend(pid, 10000)) FROM "
+                                             "pg_stat_activity WHERE datname = "
+                                             "current_database() AND pid <> pg_backend_pid() "
+                                             "AND backend_type = 'client backend'"))
+                      .toInt();
+            if (ended < 1)
+                return false;
+            QTest::ignoreMessage(QtWarningMsg, "database connection lost: reconnecting");
+            return true;
+        };
+        const QString alice = makeUser(QStringLiteral("alice"));
+        QVERIFY(!alice.isEmpty());
+        QVERIFY(dropStoreConnection());
+        const auto found = m_store->userByName(QStringLiteral("alice"));
+        QVERIFY(found);
+        QCOMPARE(found->id, alice);
+        QVERIFY(dropStoreConnection());
+        QVERIFY(!makeUser(QStringLiteral("bob")).isEmpty());
+        QVERIFY(dropStoreConnection());
+        QVERIFY(m_store->createSession(alice, QStringLiteral("t")));
+        QVERIFY(dropStoreConnection());
+        QVERIFY(m_store->ping());
+        QCOMPARE(m_store->users().size(), 2); // each write once
+        QCOMPARE(m_store->sessionsForUser(alice).size(), 1);
+    }
+#endif
+
     void users()
     {
         const QString bob = makeUser(QStringLiteral("bob"));
