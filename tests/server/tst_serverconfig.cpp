@@ -151,6 +151,13 @@ void TestServerConfig::invalidConfigurationFailsWithOneLine_data()
     QTest::newRow("bad log level")
         << QStringList {} << Env { { QStringLiteral("SLUICE_LOG_LEVEL"), QStringLiteral("loud") } }
         << QStringLiteral("SLUICE_LOG_LEVEL");
+    QTest::newRow("redis not redis://")
+        << QStringList { QStringLiteral("--redis"), QStringLiteral("http://127.0.0.1:6379") }
+        << Env {} << QStringLiteral("--redis takes redis://host:port");
+    QTest::newRow("redis port 0")
+        << QStringList {}
+        << Env { { QStringLiteral("SLUICE_REDIS"), QStringLiteral("redis://127.0.0.1:0") } }
+        << QStringLiteral("SLUICE_REDIS: --redis takes redis://host:port");
     QTest::newRow("unknown flag") << QStringList { QStringLiteral("--no-such-flag") } << Env {}
                                   << QStringLiteral("no-such-flag");
     QTest::newRow("cookie mode in production without https")

@@ -9,6 +9,7 @@
 #include "bus/inmemoryeventbus.h"
 #ifdef SLUICE_HAVE_REDIS
 #include "bus/rediseventbus.h"
+#include "bus/redislocation.h"
 #endif
 #include "demo/demoproducer.h"
 #include "http/filelimits.h"
@@ -35,7 +36,6 @@
 #include "stream/eventpublisher.h"
 #include "stream/streamhub.h"
 
-#include <QtCore/QUrl>
 #include <QtHttpServer/QHttpServer>
 #include <QtHttpServer/QHttpServerRequest>
 
@@ -97,9 +97,9 @@ bool ServerApp::start(bool listen, QString *error)
         m_bus = std::make_unique<InMemoryEventBus>();
     } else {
 #ifdef SLUICE_HAVE_REDIS
-        const QUrl url(m_config.redisUrl);
-        auto bus
-            = std::make_unique<RedisEventBus>(url.host(), quint16(url.port(6379)), m_metrics.get());
+        // Checked by the configuration already.
+        const RedisLocation location = RedisLocation::fromUrl(m_config.redisUrl, nullptr).value();
+        auto bus = std::make_unique<RedisEventBus>(location.host, location.port, m_metrics.get());
         redis = bus.get();
         m_bus = std::move(bus);
 #else

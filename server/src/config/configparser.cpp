@@ -2,13 +2,13 @@
 #include "config/configparser.h"
 
 #include "auth/passwordhasher.h"
+#include "bus/redislocation.h"
 #include "config/configvalues.h"
 #include "store/postgreslocation.h"
 
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QDir>
 #include <QtCore/QStandardPaths>
-#include <QtCore/QUrl>
 
 namespace Sluice::Server {
 
@@ -525,12 +525,8 @@ ServerConfig readConfig(const Reader &r, ConfigParseResult &result, const QProce
     c.databasePasswordFile = fileOption(QStringLiteral("database-password-file"));
     c.redisUrl
         = r.get<QString>(QStringLiteral("redis"), {}, [](const QString &text, QString *error) {
-              const QUrl url(text, QUrl::StrictMode);
-              if (!url.isValid() || url.scheme() != QLatin1String("redis") || url.host().isEmpty()
-                  || !url.password().isEmpty()) {
-                  *error = QStringLiteral("--redis takes redis://host:port");
+              if (!RedisLocation::fromUrl(text, error))
                   return std::optional<QString>();
-              }
               return std::optional(text);
           });
     result.databasePasswordEnv = env.value(QStringLiteral("SLUICE_DATABASE_PASSWORD")).toUtf8();
