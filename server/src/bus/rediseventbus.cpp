@@ -8,6 +8,8 @@
 
 #include <hiredis/hiredis.h>
 
+#include <memory>
+
 namespace Sluice::Server {
 
 namespace {
@@ -101,6 +103,39 @@ void RedisEventBus::unsubscribe(const QString &promptId, EventSubscriber *subscr
 void RedisEventBus::announceRevocation()
 {
     m_publisher->send({ QByteArrayLiteral("PUBLISH"), revokeChannel, m_origin });
+}
+
+std::optional<qint64> RedisEventBus::announceRevocationOnce(const RedisLocation &location,
+                                                            std::chrono::milliseconds timeout,
+                                                            QString *error)
+{
+    const timeval limit { time_t(timeout.count() / 1000),
+                          suseconds_t((timeout.count() % 1000) * 1000) };
+    const std::unique_ptr<redisContext, void (*)(redisContext *)> context(
+        redisConnectWithTimeout(location.host.toLatin1().constData(), location.port, limit),
+        &redisFree);
+    if (!context || context->err) {
+        *error
+            = context ? QString::fromLocal8Bit(context->errstr) : QStringLiteral("out of memory");
+        return std::nullopt;
+    }
+    redisSetTimeout(context.get(), limit);
+    const QByteArray origin = newRandomId().toLatin1();
+    const char *argv[] = { "PUBLISH", revokeChannel.constData(), origin.constData() };
+    const size_t lengths[] = { 7, size_t(revokeChannel.size()), size_t(origin.size()) };
+    const std::unique_ptr<redisReply, void (*)(void *)> reply(
+        static_cast<redisReply *>(redisCommandArgv(context.get(), 3, argv, lengths)),
+        &freeReplyObject);
+    if (!reply) {
+        *error = QString::fromLocal8Bit(context->errstr);
+        return std::nullopt;
+    }
+    if (reply->type != REDIS_REPLY_INTEGER) {
+        *error = reply->type == REDIS_REPLY_ERROR ? QString::fromUtf8(reply->str, int(reply->len))
+                                                  : QStringLiteral("unexpected reply to PUBLISH");
+        return std::nullopt;
+    }
+    return qint64(reply->integer);
 }
 
 void RedisEventBus::onMessage(const QByteArray &channel, const QByteArray &payload)

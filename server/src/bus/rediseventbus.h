@@ -9,17 +9,20 @@
 // (re)connects, every local feed re-reads the log from its position (events published while it
 // was away); when its publishing connection comes back it asks every instance to do the same
 // (sluice:resync), since events it appended meanwhile reached nobody.
-// Revocations (logout, refresh-token reuse) are announced on sluice:revoke: the others check
-// their streams against the store at once instead of at their next periodic check.
+// Revocations (logout, refresh-token reuse, `sluice-server user passwd/remove`) are announced on
+// sluice:revoke: the others check their streams against the store at once instead of at their
+// next periodic check.
 // One PSUBSCRIBE sluice:* per instance: every instance sees every prompt's events and drops those
 // of prompts it has no stream for (simple; per-prompt channels are a later optimisation).
 #pragma once
 
 #include "bus/eventbus.h"
 #include "bus/inmemoryeventbus.h"
+#include "bus/redislocation.h"
 
 #include <QtCore/QObject>
 
+#include <chrono>
 #include <functional>
 
 namespace Sluice::Server {
@@ -41,6 +44,13 @@ public:
     void subscribe(const QString &promptId, EventSubscriber *subscriber) override;
     void unsubscribe(const QString &promptId, EventSubscriber *subscriber) override;
     void announceRevocation() override;
+    // The same announcement from a process without a bus (`sluice-server user`, which exits right
+    // after): one blocking PUBLISH on a connection of its own, given up after `timeout` (for the
+    // connection and again for the reply). Returns how many instances heard it, or nullopt with
+    // the reason in *error.
+    static std::optional<qint64> announceRevocationOnce(const RedisLocation &location,
+                                                        std::chrono::milliseconds timeout,
+                                                        QString *error);
     std::optional<bool> reachable() const override { return isConnected(); }
 
     // Called when another instance announced a revocation.

@@ -2,12 +2,17 @@
 #include "cli/usercommand.h"
 
 #include "auth/passwordhasher.h"
+#include "bus/redislocation.h"
+#ifdef SLUICE_HAVE_REDIS
+#include "bus/rediseventbus.h"
+#endif
 #include "cli/passwordprompt.h"
 #include "config/configvalues.h"
 #include "config/keyfiles.h"
 #include "config/secrets.h"
 #include "store/sqlitestore.h"
 #include "store/storeopener.h"
+#include "stream/streamhub.h"
 
 #include <QtCore/QDir>
 #include <QtCore/QFileInfo>
@@ -28,19 +33,26 @@ constexpr int exitUsage = 2;
 
 const char usageText[]
     = "Usage: sluice-server user <command> [NAME] [--data-dir DIR | --database URL]\n"
+      "                           [--redis URL]\n"
       "\n"
       "Commands:\n"
       "  add NAME      create an account (password from stdin when piped, else prompted twice)\n"
       "  list          list the accounts\n"
       "  passwd NAME   set a new password (signs the user out everywhere: refresh, access and\n"
-      "                stream tokens stop working, open streams end within seconds)\n"
+      "                stream tokens stop working; open streams end at once with --redis, else\n"
+      "                at the servers' next periodic check, within 2 s)\n"
       "  remove NAME   delete the account, its refresh tokens, sessions, prompts and events\n"
+      "                (its open streams end as after passwd)\n"
       "\n"
       "Options:\n"
       "  --data-dir DIR  data directory (default: $SLUICE_DATA_DIR, else ~/.local/share/sluice)\n"
       "  --database URL  the servers' PostgreSQL database, postgresql://user@host:port/db\n"
       "                  (default: $SLUICE_DATABASE); its password from the file\n"
       "                  $SLUICE_DATABASE_PASSWORD_FILE or $SLUICE_DATABASE_PASSWORD\n"
+      "  --redis URL     the servers' bus, redis://host:port (default: $SLUICE_REDIS): passwd\n"
+      "                  and remove announce the change there, and every running instance ends\n"
+      "                  the user's open streams at once. Unreachable: a warning, the change\n"
+      "                  stands\n"
       "\n"
       "Passwords are hashed with scrypt N = 2^17 (OWASP), or 2^$SLUICE_SCRYPT_LOG_N (10-20).\n"
       "User names: 1-64 characters from A-Z a-z 0-9 . _ @ -; passwords: 8-1024 characters.\n";
@@ -56,6 +68,12 @@ int fail(const QString &line, int code = exitFailure)
     std::fprintf(stderr, "sluice-server user: %s\n", line.toLocal8Bit().constData());
     std::fflush(stderr);
     return code;
+}
+
+void warn(const QString &line)
+{
+    std::fprintf(stderr, "sluice-server user: warning: %s\n", line.toLocal8Bit().constData());
+    std::fflush(stderr);
 }
 
 QString defaultDataDir()
@@ -141,6 +159,7 @@ struct Invocation
     QStringList positional;
     QString dataDir;
     QString databaseUrl;
+    QString redisUrl;
     bool help = false;
 };
 
@@ -163,6 +182,10 @@ std::optional<Invocation> parse(const QStringList &args, QString *error)
             inv.databaseUrl = args.at(++i);
         } else if (arg.startsWith(QLatin1String("--database="))) {
             inv.databaseUrl = arg.mid(11);
+        } else if (arg == QLatin1String("--redis") && i + 1 < args.size()) {
+            inv.redisUrl = args.at(++i);
+        } else if (arg.startsWith(QLatin1String("--redis="))) {
+            inv.redisUrl = arg.mid(8);
         } else if (arg.startsWith(QLatin1Char('-')) && arg.size() > 1) {
             *error = QStringLiteral("unknown option %1").arg(arg);
             return std::nullopt;
@@ -177,6 +200,12 @@ std::optional<Invocation> parse(const QStringList &args, QString *error)
     if (inv.databaseUrl.isEmpty())
         inv.databaseUrl
             = QProcessEnvironment::systemEnvironment().value(QStringLiteral("SLUICE_DATABASE"));
+    if (inv.redisUrl.isEmpty())
+        inv.redisUrl
+            = QProcessEnvironment::systemEnvironment().value(QStringLiteral("SLUICE_REDIS"));
+    // The server's own check: a URL it would refuse is refused here too.
+    if (!inv.redisUrl.isEmpty() && !RedisLocation::fromUrl(inv.redisUrl, error))
+        return std::nullopt;
     return inv;
 }
 
@@ -211,6 +240,40 @@ std::unique_ptr<Store> openStore(const Invocation &inv, bool create, QString *er
     if (!store)
         *error = QStringLiteral("cannot open %1: %2").arg(path, openError);
     return store;
+}
+
+// A running instance notices a password change or a removal in the store at its next periodic
+// check; announced on the bus (as a logout on one of them is), every instance ends the user's
+// streams at once. The change is committed by then: a bus out of reach is worth a warning, not a
+// failure of the command.
+void announceRevocation(const Invocation &inv)
+{
+    if (inv.redisUrl.isEmpty())
+        return;
+    const QString fallback
+        = QStringLiteral("running instances end the user's open streams at their next periodic "
+                         "check (within %1 s)")
+              .arg(std::chrono::duration_cast<std::chrono::seconds>(
+                       StreamHub::defaultRevocationCheckInterval)
+                       .count());
+#ifdef SLUICE_HAVE_REDIS
+    const RedisLocation location = RedisLocation::fromUrl(inv.redisUrl, nullptr).value();
+    QString error;
+    const auto heard
+        = RedisEventBus::announceRevocationOnce(location, std::chrono::seconds(2), &error);
+    if (heard) {
+        out(QStringLiteral(
+                "announced on %1: %2 running instance(s) end the user's open streams now")
+                .arg(location.display())
+                .arg(*heard));
+        return;
+    }
+    warn(QStringLiteral("cannot announce the change on %1 (%2); %3")
+             .arg(location.display(), error, fallback));
+#else
+    warn(QStringLiteral("this sluice-server was built without the Redis bus (--redis); %1")
+             .arg(fallback));
+#endif
 }
 
 int addUser(const Invocation &inv)
@@ -276,6 +339,7 @@ int changePassword(const Invocation &inv)
     store->revokeRefreshTokensForUser(user->id);
     store->invalidateTokensIssuedBefore(user->id, QDateTime::currentDateTimeUtc());
     out(QStringLiteral("password of '%1' changed; they were signed out everywhere").arg(name));
+    announceRevocation(inv);
     return exitOk;
 }
 
@@ -292,6 +356,7 @@ int removeUser(const Invocation &inv)
     if (!store->revokeRefreshTokensForUser(user->id) || !store->removeUser(user->id))
         return fail(QStringLiteral("cannot remove '%1'").arg(name));
     out(QStringLiteral("user '%1' removed").arg(name));
+    announceRevocation(inv);
     return exitOk;
 }
 

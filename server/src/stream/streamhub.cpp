@@ -23,7 +23,7 @@ StreamHub::StreamHub(Store &store, EventBus &bus, SseStream::Options options, QO
 {
     SseStream::serveDeadlines(m_streamDeadlines);
     m_options.deadlines = &m_streamDeadlines;
-    m_revocationTimer->setInterval(std::chrono::seconds(2));
+    m_revocationTimer->setInterval(defaultRevocationCheckInterval);
     connect(m_revocationTimer, &QTimer::timeout, this, [this] { checkRevocations(); });
 }
 

@@ -17,6 +17,7 @@
 #include <QtCore/QObject>
 #include <QtCore/QTimer>
 
+#include <chrono>
 #include <functional>
 
 namespace Sluice::Server {
@@ -55,7 +56,8 @@ public:
     // Gracefully ends the streams opened with tokens of one sign-in (logout of that device).
     int endStreamsForFamily(const QString &familyId, QByteArrayView reason);
 
-    // How often revocations made outside this process are looked for (default 2 s).
+    // How often revocations made outside this process are looked for.
+    static constexpr std::chrono::milliseconds defaultRevocationCheckInterval { 2000 };
     void setRevocationCheckInterval(std::chrono::milliseconds interval);
     // Looks for them now (also run by the timer); returns how many streams it ended.
     int checkRevocations();

@@ -163,12 +163,47 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 0);
     }
 
+    // The bus is told after the change is committed: when it cannot be reached, the change
+    // stands and the operator learns when streams end instead.
+    void unreachableBusIsAWarning()
+    {
+        QTemporaryDir dir;
+        QCOMPARE(
+            user({ QStringLiteral("add"), QStringLiteral("lee") }, dir.path(), "lee-password-1\n")
+                .exitCode,
+            0);
+        // Port 1 on loopback: nothing listens there, the connection is refused at once.
+        const QStringList noBus { QStringLiteral("--redis"),
+                                  QStringLiteral("redis://127.0.0.1:1") };
+        auto r = user(QStringList { QStringLiteral("passwd"), QStringLiteral("lee") } + noBus,
+                      dir.path(), "lee-password-2\n");
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.stdOut.contains(QLatin1String("changed")));
+        QVERIFY2(r.stdErr.contains(QLatin1String("warning"))
+                     && r.stdErr.contains(QLatin1String("next periodic check")),
+                 qPrintable(r.stdErr));
+        r = ServerProcess::run(
+            { QStringLiteral("user"), QStringLiteral("remove"), QStringLiteral("lee"),
+              QStringLiteral("--data-dir"), dir.path() },
+            { { QStringLiteral("SLUICE_REDIS"), QStringLiteral("redis://127.0.0.1:1") } });
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.stdErr.contains(QLatin1String("next periodic check")), qPrintable(r.stdErr));
+        QVERIFY(
+            !user({ QStringLiteral("list") }, dir.path()).stdOut.contains(QLatin1String("lee")));
+        // A URL the server would refuse is refused here too, before anything changes.
+        r = user({ QStringLiteral("list"), QStringLiteral("--redis"),
+                   QStringLiteral("http://127.0.0.1:6379") },
+                 dir.path());
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.stdErr.contains(QLatin1String("--redis takes")), qPrintable(r.stdErr));
+    }
+
     void help()
     {
         const auto r = ServerProcess::run({ QStringLiteral("user"), QStringLiteral("--help") });
         QCOMPARE(r.exitCode, 0);
         for (const char *command :
-             { "add NAME", "list", "passwd NAME", "remove NAME", "--data-dir" })
+             { "add NAME", "list", "passwd NAME", "remove NAME", "--data-dir", "--redis" })
             QVERIFY2(r.stdOut.contains(QLatin1String(command)), command);
     }
 };

@@ -4,8 +4,8 @@
 // B, events published through A and B at once to one prompt get one gap-free sequence, a stream
 // on B replays what A appended and receives A's live events in order, a Redis restart mid-stream
 // loses nothing, a database restart turns publishes into 503 for a moment but loses nothing
-// acknowledged (and the first request after it succeeds), and a logout on A ends the user's
-// stream on B within a second.
+// acknowledged (and the first request after it succeeds), and a logout on A or `sluice-server
+// user passwd/remove` ends the user's stream on B within a second.
 #include "stream/ssereader.h"
 #include "stream/streamtestsupport.h"
 #include "support/postgresserver.h"
@@ -13,6 +13,7 @@
 
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QJsonDocument>
+#include <QtCore/QProcess>
 #include <QtNetwork/QNetworkAccessManager>
 #include <QtNetwork/QNetworkReply>
 #include <QtTest/QTest>
@@ -333,6 +334,63 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(onB.isFinished(), 1000);
         qInfo("logout on A ended the stream on B after %lld ms",
               static_cast<long long>(clock.elapsed()));
+    }
+
+    // `sluice-server user passwd` and `user remove`, run as their own process on the shared
+    // database with SLUICE_REDIS (as an operator would), announce the change on the bus: the
+    // user's stream on B ends within a second of the change, not at B's periodic check.
+    void userCliEndsStreamOnB_data()
+    {
+        QTest::addColumn<QString>("command");
+        QTest::newRow("passwd") << QStringLiteral("passwd");
+        QTest::newRow("remove") << QStringLiteral("remove");
+    }
+    void userCliEndsStreamOnB()
+    {
+        QFETCH(QString, command);
+        const QString name = QStringLiteral("cli-") + command;
+        const QString password = QStringLiteral("cli-password-1");
+        QVERIFY2(m_a->addUser(name, password, databaseEnv()), qPrintable(m_a->errorString()));
+        StreamFixture f;
+        QVERIFY(f.setUp(*m_a, name, password, false));
+        SseReader onB(m_b->port());
+        f.openStream(onB);
+        QTRY_VERIFY_WITH_TIMEOUT(onB.events().size() >= 1, waitMs);
+
+        // The command runs while this event loop does, so that the stream's end is timed against
+        // the moment the command reports the change committed (its first line, printed before it
+        // announces), not against its start-up or its password hashing.
+        QElapsedTimer clock;
+        qint64 committedAt = -1;
+        qint64 endedAt = -1;
+        QByteArray output;
+        QProcess cli;
+        cli.setProcessEnvironment(ServerProcess::environment(databaseEnv()));
+        connect(&cli, &QProcess::readyReadStandardOutput, this, [&] {
+            output += cli.readAllStandardOutput();
+            if (committedAt < 0 && output.contains('\n'))
+                committedAt = clock.elapsed();
+        });
+        connect(&onB, &SseReader::finished, this, [&] { endedAt = clock.elapsed(); });
+        clock.start();
+        cli.start(ServerProcess::binaryPath(), { QStringLiteral("user"), command, name });
+        if (command == QLatin1String("passwd"))
+            cli.write("cli-password-2\n");
+        cli.closeWriteChannel();
+        QTRY_VERIFY_WITH_TIMEOUT(cli.state() == QProcess::NotRunning, waitMs);
+        output += cli.readAllStandardOutput();
+        QVERIFY2(cli.exitStatus() == QProcess::NormalExit && cli.exitCode() == 0,
+                 cli.readAllStandardError().constData());
+        // Both instances heard it (each holds one subscription to the bus).
+        QVERIFY2(output.contains("announced on redis://") && output.contains(": 2 running"),
+                 output.constData());
+        QVERIFY(committedAt >= 0);
+        QTRY_VERIFY_WITH_TIMEOUT(endedAt >= 0, waitMs);
+        // Both are seen on this event loop: B's end can be read before the command's line (< 0).
+        const qint64 latency = endedAt - committedAt;
+        qInfo("user %s (another process) ended the stream on B %lld ms after the change",
+              qPrintable(command), static_cast<long long>(latency));
+        QVERIFY2(latency < 1000, qPrintable(QString::number(latency)));
     }
 };
 
