@@ -11,9 +11,11 @@
 #include "store/migrations.h"
 #include "store/store.h"
 
+#include <QtCore/QHash>
 #include <QtSql/QSqlDatabase>
+#include <QtSql/QSqlQuery>
 
-class QSqlQuery;
+#include <vector>
 
 namespace Sluice::Server {
 
@@ -101,6 +103,10 @@ private:
     bool prepare(QSqlQuery &query, const QString &sql);
     bool execute(QSqlQuery &query, const QString &sql, bool prepared);
     bool runAgain(const QString &sql, Stage failedAt);
+    // A query already prepared with `sql` from the pool (an empty QSqlQuery when there is none),
+    // and back into the pool once a Statement is done with it (SQLite only).
+    QSqlQuery takePrepared(const QString &sql);
+    void givePrepared(const QString &sql, QSqlQuery &&query, bool prepared);
     bool begin();
     // " FOR UPDATE" where the dialect locks rows (PostgreSQL: concurrent transactions read the
     // row only after this one ends); SQLite's BEGIN IMMEDIATE already holds the database lock.
@@ -116,6 +122,7 @@ private:
     SqlDialect m_dialect;
     QString m_connectionName;
     int m_transactionDepth = 0;
+    QHash<QString, std::vector<QSqlQuery>> m_preparedPool;
     quint64 m_streamTokenUses = 0;
 };
 

@@ -629,6 +629,29 @@ private Q_SLOTS:
         QVERIFY(!m_store->refreshToken(hashOf('3'))->revoked);
     }
 
+    // SQLite's prepared statements are pooled across calls: one left positioned on its results
+    // would hold a read snapshot, and a checkpoint could then never reset the WAL.
+    void pooledStatementsHoldNoReadSnapshot()
+    {
+        if (postgres)
+            QSKIP("SQLite's pool and WAL only");
+        const QString id = makeUser(QStringLiteral("heidi"));
+        makeUser(QStringLiteral("ivan"));
+        for (int i = 0; i < 3; ++i) { // the second and third calls use the pooled queries
+            QCOMPARE(m_store->userByName(QStringLiteral("heidi"))->id, id);
+            QCOMPARE(m_store->user(id)->name, QStringLiteral("heidi"));
+            QCOMPARE(m_store->users().size(), 2);
+        }
+        RawConnection raw(m_path);
+        // (busy, log frames, checkpointed frames): busy is 1 while any reader holds a snapshot.
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")).toInt(), 0);
+        // And the pooled queries still see what another connection wrote.
+        auto other = openStore();
+        QVERIFY(other);
+        QVERIFY(other->setPasswordHash(id, "$scrypt$changed"));
+        QCOMPARE(m_store->user(id)->passwordHash, QByteArray("$scrypt$changed"));
+    }
+
     void twoStoresOnOneFile()
     {
         // Like the `user` CLI writing while the server runs: the second connection sees the first's
