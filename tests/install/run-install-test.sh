@@ -105,10 +105,20 @@ password=$(sed -n 's/^demo user: demo  password: \([^ ]*\)$/\1/p' "$tmp/server.l
 
 for mode in token header cookie; do
     step "run: follow-prompt in $mode mode receives the demo prompt to done"
+    # Under set -e a failing $(...) would end the script before anything says why: keep the code.
+    set +e
     out=$(SLUICE_PASSWORD="$password" timeout 120 "$follow" "$url" demo "$mode" 2>&1)
+    code=$?
+    set -e
+    if [ "$code" -ne 0 ]; then
+        echo "$out"
+        echo "follow-prompt exited with $code in $mode mode; the server's log:"
+        tail -n 40 "$tmp/server.log"
+        exit 1
+    fi
     echo "$out" | tail -n 3
-    echo "$out" | grep -q '^\[done\]$' || { echo "no [done] in $mode mode"; exit 1; }
-    echo "$out" | grep -q '^\[tool ' || { echo "no tool use in $mode mode"; exit 1; }
+    echo "$out" | grep -q '^\[done\]$' || { echo "$out"; echo "no [done] in $mode mode"; exit 1; }
+    echo "$out" | grep -q '^\[tool ' || { echo "$out"; echo "no tool use in $mode mode"; exit 1; }
 done
 
 step "ok"
