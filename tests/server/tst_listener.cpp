@@ -60,6 +60,17 @@ bool hasCompleteResponse(const QByteArray &data)
 
 const QByteArray healthRequest = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
+// GET /healthz on a new connection: the answer, empty when the connection failed or closed.
+QByteArray healthOnNewConnection(quint16 port)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(waitMs))
+        return {};
+    socket.write(healthRequest);
+    return readUntil(socket, hasCompleteResponse);
+}
+
 std::unique_ptr<QTcpSocket> openHealthyConnection(quint16 port)
 {
     auto socket = std::make_unique<QTcpSocket>();
@@ -425,11 +436,7 @@ void TestListener::perAddressCapAnswers503()
         QVERIFY2(socket, "a connection within the per-address cap must be served");
         held.push_back(std::move(socket));
     }
-    QTcpSocket extra;
-    extra.connectToHost(QHostAddress::LocalHost, server.port());
-    QVERIFY(extra.waitForConnected(waitMs));
-    extra.write(healthRequest);
-    const QByteArray reply = readUntil(extra, hasCompleteResponse);
+    const QByteArray reply = healthOnNewConnection(server.port());
     QVERIFY2(reply.startsWith("HTTP/1.1 503 Service Unavailable"), reply.constData());
     QVERIFY(reply.contains("\"code\":\"SERVICE_UNAVAILABLE\""));
     QVERIFY(reply.contains("from your address"));
@@ -468,11 +475,7 @@ void TestListener::streamsCountAgainstTheCapsUntilTheyEnd()
     }
     // Three held streams: a fourth connection is over the per-address cap, however long we wait.
     QTest::qWait(500);
-    QTcpSocket extra;
-    extra.connectToHost(QHostAddress::LocalHost, server.port());
-    QVERIFY(extra.waitForConnected(waitMs));
-    extra.write(healthRequest);
-    const QByteArray reply = readUntil(extra, hasCompleteResponse);
+    const QByteArray reply = healthOnNewConnection(server.port());
     QVERIFY2(reply.startsWith("HTTP/1.1 503 Service Unavailable"), reply.constData());
     QVERIFY(reply.contains("from your address"));
 

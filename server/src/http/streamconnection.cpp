@@ -73,20 +73,12 @@ void StreamConnection::send(std::initializer_list<QByteArrayView> parts)
             skip = 0;
             ++count;
         }
-        msghdr message {};
-        message.msg_iov = vectors.data();
-        message.msg_iovlen = count;
-        const ssize_t n = ::sendmsg(m_fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n > 0) {
-            sent += n;
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            break;
-        fail(); // EPIPE, ECONNRESET, ...: the client is gone
-        return;
+        const qsizetype n = sendSome(vectors.data(), count);
+        if (n < 0)
+            return; // failed
+        if (n == 0)
+            break; // the kernel is full
+        sent += n;
     }
     if (sent == total)
         return;
@@ -102,23 +94,36 @@ void StreamConnection::send(std::initializer_list<QByteArrayView> parts)
     setWriteInterest(true);
 }
 
+qsizetype StreamConnection::sendSome(iovec *vectors, size_t count)
+{
+    msghdr message {};
+    message.msg_iov = vectors;
+    message.msg_iovlen = count;
+    for (;;) {
+        const ssize_t n = ::sendmsg(m_fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n >= 0)
+            return n;
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return 0;
+        fail(); // EPIPE, ECONNRESET, ...: the client is gone
+        return -1;
+    }
+}
+
 void StreamConnection::flushPending()
 {
     qint64 written = 0;
     while (bytesToWrite() > 0) {
-        const ssize_t n = ::send(m_fd, m_pending.constData() + m_pendingOffset,
-                                 size_t(bytesToWrite()), MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n > 0) {
-            m_pendingOffset += n;
-            written += n;
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            break;
-        fail();
-        return;
+        iovec rest { m_pending.data() + m_pendingOffset, size_t(bytesToWrite()) };
+        const qsizetype n = sendSome(&rest, 1);
+        if (n < 0)
+            return; // failed
+        if (n == 0)
+            break; // the kernel is full
+        m_pendingOffset += n;
+        written += n;
     }
     if (bytesToWrite() == 0) {
         // Released, not kept: an idle stream should hold no output buffer at all.

@@ -28,6 +28,7 @@
 
 class QSocketNotifier;
 class QTimer;
+struct iovec;
 
 namespace Sluice::Server {
 
@@ -62,6 +63,8 @@ private:
     enum class State : quint8 { Open, Closing, Closed };
 
     void send(std::initializer_list<QByteArrayView> parts);
+    // One sendmsg(): bytes taken, 0 when the kernel takes nothing now, -1 after fail().
+    qsizetype sendSome(iovec *vectors, size_t count);
     void flushPending();
     void onReadable();
     void fail();
