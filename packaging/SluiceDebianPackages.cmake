@@ -16,8 +16,8 @@ install(FILES systemd/sluice-server.service
 install(FILES systemd/sluice-server.sysusers
     DESTINATION ${CMAKE_INSTALL_PREFIX}/lib/sysusers.d RENAME sluice-server.conf COMPONENT server)
 install(FILES sluice.env DESTINATION /etc/sluice COMPONENT server)
-install(FILES nginx/sluice.conf caddy/Caddyfile
-    DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/sluice-server/examples COMPONENT server)
+install(FILES nginx/sluice.conf nginx/sluice-cluster.conf nginx/sluice-proxy.conf
+    caddy/Caddyfile DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/sluice-server/examples COMPONENT server)
 
 # Man pages from each program's --help (help2man), compressed as Debian wants them.
 find_program(SLUICE_HELP2MAN help2man REQUIRED)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
-# The shipped nginx configuration (packaging/nginx/sluice.conf) in front of a real sluice-server,
-# all on loopback: TLS with a throw-away certificate made here, the site file as shipped with only
-# its addresses, port and certificate paths replaced. A stream opened through nginx must deliver
+# The shipped nginx configuration (packaging/nginx/sluice.conf and the sluice-proxy.conf snippet it
+# includes) in front of a real sluice-server, all on loopback: TLS with a throw-away certificate
+# made here, the site file as shipped with only its addresses, port and certificate paths replaced. A stream opened through nginx must deliver
 # each event while the stream is still open (no buffering), then end at `done`.
 #
 #   run-nginx-test.sh SLUICE_SERVER NGINX_SITE_CONF      (exit 77: nginx or openssl missing)
@@ -11,14 +11,16 @@ set -euo pipefail
 server_bin=$1
 site=$2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=sluice-api.sh
-. "$here/sluice-api.sh"
+# shellcheck source=../../scripts/lib/sluice-api.sh
+. "$here/../../scripts/lib/sluice-api.sh"
+# shellcheck source=../../scripts/lib/local-servers.sh
+. "$here/../../scripts/lib/local-servers.sh"
 
 step() { printf '== %s\n' "$*"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
-[ -x "$nginx_bin" ] || { echo "skipped: nginx is not installed"; exit 77; }
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] \
+    || { echo "skipped: nginx is not installed"; exit 77; }
 command -v openssl >/dev/null || { echo "skipped: openssl is not installed"; exit 77; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sluice-nginx-test.XXXXXX")
@@ -47,54 +49,30 @@ start_server "$tmp/server.log" "$server_bin" --host 127.0.0.1 --port 0 --data-di
     --behind-https --heartbeat-interval 1s || fail "sluice-server did not start"
 upstream_port=${SERVER_URL##*:}
 
-# The shipped site with this test's addresses. Every replacement must have happened, or the test
-# would run against something that is not the shipped file.
+# The shipped site with this test's addresses, and the snippet it includes. Every replacement
+# must have happened, or the test would run against something that is not the shipped file.
 make_site() { # make_site LISTEN_PORT
+    mkdir -p "$tmp/nginx/snippets"
+    cp "$(dirname "$site")/sluice-proxy.conf" "$tmp/nginx/snippets/"
     sed -e "s|server 127.0.0.1:8080;|server 127.0.0.1:$upstream_port;|" \
         -e "s|listen 443 ssl http2;|listen 127.0.0.1:$1 ssl http2;|" \
         -e '/listen \[::\]:443 ssl http2;/d' \
         -e "s|ssl_certificate /etc/ssl/certs/sluice.example.com.pem;|ssl_certificate $tmp/cert.pem;|" \
         -e "s|ssl_certificate_key /etc/ssl/private/sluice.example.com.key;|ssl_certificate_key $tmp/key.pem;|" \
-        "$site" >"$tmp/sluice.conf"
+        "$site" >"$tmp/nginx/site.conf"
     local expected
-    for expected in "127.0.0.1:$upstream_port;" "listen 127.0.0.1:$1 " "$tmp/cert.pem" "$tmp/key.pem"; do
-        grep -qF "$expected" "$tmp/sluice.conf" || fail "the shipped config changed: no '$expected'"
+    for expected in "127.0.0.1:$upstream_port;" "listen 127.0.0.1:$1 " "$tmp/cert.pem" "$tmp/key.pem" \
+        "include snippets/sluice-proxy.conf;"; do
+        grep -qF "$expected" "$tmp/nginx/site.conf" || fail "the shipped config changed: no '$expected'"
     done
-    ! grep -q '8080\|443\|example.com.pem\|example.com.key' "$tmp/sluice.conf" \
+    ! grep -qE '[: ](8080|443)[ ;]|example\.com\.(pem|key)' "$tmp/nginx/site.conf" \
         || fail "the shipped config changed: unreplaced address or certificate"
 }
-cat >"$tmp/nginx.conf" <<CONF
-daemon off;
-pid $tmp/nginx.pid;
-error_log $tmp/error.log info;
-events { worker_connections 128; }
-http {
-    access_log $tmp/access.log;
-    client_body_temp_path $tmp/client_body;
-    proxy_temp_path $tmp/proxy;
-    fastcgi_temp_path $tmp/fastcgi;
-    uwsgi_temp_path $tmp/uwsgi;
-    scgi_temp_path $tmp/scgi;
-    include $tmp/sluice.conf;
-}
-CONF
 
 step "nginx with the shipped site on a free loopback port"
-for _ in 1 2 3 4 5; do
-    port=$((20000 + RANDOM % 40000))
-    make_site "$port"
-    "$nginx_bin" -p "$tmp" -c "$tmp/nginx.conf" -t -q
-    "$nginx_bin" -p "$tmp" -c "$tmp/nginx.conf" 2>>"$tmp/error.log" &
-    nginx_pid=$!
-    for _ in $(seq 1 50); do
-        curl -s -o /dev/null --cacert "$tmp/cert.pem" "https://127.0.0.1:$port/healthz" && break
-        kill -0 "$nginx_pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -0 "$nginx_pid" 2>/dev/null && break
-    nginx_pid= # the port was taken: another one
-done
-[ -n "$nginx_pid" ] || { cat "$tmp/error.log"; fail "nginx did not start"; }
+start_nginx "$tmp/nginx" make_site || fail "nginx did not start"
+nginx_pid=$NGINX_PID
+port=$NGINX_PORT
 base="https://127.0.0.1:$port"
 CURL_OPTS="--cacert $tmp/cert.pem"
 [ "$(curl -s $CURL_OPTS -o /dev/null -w '%{http_code}' "$base/healthz")" = 200 ] \

@@ -13,8 +13,8 @@ set -euo pipefail
 
 root=$1
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=sluice-api.sh
-. "$here/sluice-api.sh"
+# shellcheck source=../../scripts/lib/sluice-api.sh
+. "$here/../../scripts/lib/sluice-api.sh"
 packages=(sluice-server libsluice1 libsluice-dev sluice-tools sluice-viewer)
 
 step() { printf '== %s (%ss)\n' "$*" "$SECONDS"; }

@@ -1,7 +1,7 @@
 # Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
-# Shell helpers of the packaging tests (sourced): start a sluice-server and wait for its URL, and
-# the few API calls a test needs, with curl. JSON fields are read with sed: the answers are flat
-# objects and the values the tests read (ids, tokens) never contain quotes.
+# Shell helpers of the packaging tests and scripts/run-cluster (sourced): start a sluice-server and
+# wait for its URL, and the few API calls they need, with curl. JSON fields are read with sed: the
+# answers are flat objects and the values read (ids, tokens) never contain quotes.
 
 # start_server LOG COMMAND...: starts COMMAND in the background (stdout and stderr to LOG) and
 # waits for its "listening on" line; sets SERVER_PID and SERVER_URL. Returns 1 if it exits first.
