@@ -1,4 +1,5 @@
 # Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # Private PostgreSQL, Redis and nginx servers for scripts and tests (sourced): each in a directory
 # of its own, on 127.0.0.1 and a random free port, never the system's services or ports. The
 # PostgreSQL and Redis steps are those of the C++ tests (tests/server/support/postgresserver.cpp,
