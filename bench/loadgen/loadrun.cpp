@@ -248,7 +248,10 @@ void Run::openStream(int index, const QByteArray &token)
     in_addr source {};
     source.s_addr
         = sources > 1 ? htonl(INADDR_LOOPBACK + std::uint32_t(index % sources)) : htonl(INADDR_ANY);
-    stream.connection = std::make_unique<HttpConnection>(m_loop, m_options.server, source);
+    const sockaddr_in &server = m_options.streamServers.empty()
+        ? m_options.server
+        : m_options.streamServers[std::size_t(index) % m_options.streamServers.size()];
+    stream.connection = std::make_unique<HttpConnection>(m_loop, server, source);
     stream.state = Stream::State::Connecting;
     HttpConnection &connection = *stream.connection;
     connection.onHead = [this, &stream](const HttpConnection::Head &head) {
@@ -312,12 +315,22 @@ void Run::onEvent(Stream &stream, const Event &event)
     stream.receivedIds.push_back(id);
 }
 
+// Several instances count as one server: their CPU time and memory added up.
 void Run::sample(ProcSample *into)
 {
-    if (const auto s = sampleProcess(m_options.serverPid)) {
-        *into = *s;
-        m_result.rssPeakKiB = std::max(m_result.rssPeakKiB, s->rssKiB);
+    if (m_options.serverPids.empty())
+        return;
+    ProcSample total;
+    for (const int pid : m_options.serverPids) {
+        const auto s = sampleProcess(pid);
+        if (!s)
+            return;
+        total.atNs = s->atNs;
+        total.cpuSeconds += s->cpuSeconds;
+        total.rssKiB += s->rssKiB;
     }
+    *into = total;
+    m_result.rssPeakKiB = std::max(m_result.rssPeakKiB, total.rssKiB);
 }
 
 void Run::publish()
@@ -467,6 +480,7 @@ QJsonObject RunResult::toJson(const RunOptions &o) const
         { QStringLiteral("events_per_second"), o.eventsPerSecond },
         { QStringLiteral("publish_seconds"), o.publishSeconds },
         { QStringLiteral("hold_seconds"), o.holdSeconds },
+        { QStringLiteral("instances"), qint64(std::max<std::size_t>(1, o.streamServers.size())) },
         { QStringLiteral("streams_open"), streamsOpen },
         { QStringLiteral("streams_failed"), streamsFailed },
         { QStringLiteral("streams_dropped"), streamsDropped },
@@ -489,7 +503,7 @@ QJsonObject RunResult::toJson(const RunOptions &o) const
         { QStringLiteral("rss_open_kib"), qint64(rssOpenKiB) },
         { QStringLiteral("rss_peak_kib"), qint64(rssPeakKiB) },
         { QStringLiteral("rss_per_stream_kib"),
-          o.serverPid > 0 ? double(rssOpenKiB - rssBaselineKiB) / open : 0.0 },
+          !o.serverPids.empty() ? double(rssOpenKiB - rssBaselineKiB) / open : 0.0 },
         { QStringLiteral("cpu_connect_percent"), cpuConnectPercent },
         { QStringLiteral("cpu_hold_percent"), cpuHoldPercent },
         { QStringLiteral("cpu_publish_percent"), cpuPublishPercent },

@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 
 #include <cstdint>
+#include <vector>
 
 namespace Sluice::LoadGen {
 
@@ -17,7 +18,9 @@ struct RunOptions
 {
     QString scenario; // idle, fanout, prompts, storm, latency
     QString label; // which server this run measured, e.g. "sluice" or "reference"
-    sockaddr_in server {};
+    sockaddr_in server {}; // sign-in, prompts, stream tokens and every publish
+    // Where the streams go, round robin (several instances of one cluster); empty: `server`.
+    std::vector<sockaddr_in> streamServers;
     QByteArray user;
     QByteArray password;
     int streams = 1000;
@@ -29,7 +32,7 @@ struct RunOptions
     double connectTimeoutSeconds = 10; // a stream not open by then counts as failed
     double drainSeconds = 5; // after the last publish, how long deliveries may still arrive
     int payloadBytes = 64;
-    int serverPid = 0; // for CPU and RSS; 0 = not measured
+    std::vector<int> serverPids; // for CPU and RSS, summed over all; empty = not measured
     int sourceAddresses = 0; // 127.0.0.1 .. 127.0.0.N; 0 = as many as the stream count needs
 };
 

@@ -45,6 +45,18 @@ void raiseFileLimit(int wanted)
     setrlimit(RLIMIT_NOFILE, &limit);
 }
 
+// http://127.x.x.x:PORT only: the generator never loads anything beyond this machine.
+bool loopbackAddress(const QString &text, sockaddr_in *address)
+{
+    const QUrl url(text);
+    *address = {};
+    address->sin_family = AF_INET;
+    address->sin_port = htons(quint16(url.port()));
+    return url.scheme() == u"http" && url.port() > 0
+        && inet_pton(AF_INET, qPrintable(url.host()), &address->sin_addr) == 1
+        && (ntohl(address->sin_addr.s_addr) >> 24) == 127;
+}
+
 int report(const QString &path, bool check)
 {
     QFile file(path);
@@ -86,9 +98,16 @@ int main(int argc, char **argv)
         "only)\n  report FILE  print the Markdown table of a results file"));
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("run or report"));
-    const QCommandLineOption url(QStringLiteral("url"),
-                                 QStringLiteral("Server base URL (http://127.x.x.x:PORT)."),
-                                 QStringLiteral("url"));
+    const QCommandLineOption url(
+        QStringLiteral("url"),
+        QStringLiteral("Server base URL (http://127.x.x.x:PORT): sign-in, prompts, stream tokens, "
+                       "publishing, and the streams unless --stream-url is given."),
+        QStringLiteral("url"));
+    const QCommandLineOption streamUrl(
+        QStringLiteral("stream-url"),
+        QStringLiteral("Open the streams here instead, round robin when repeated (the instances of "
+                       "one cluster; the report counts them)."),
+        QStringLiteral("url"));
     const QCommandLineOption user(QStringLiteral("user"), QStringLiteral("User to sign in as."),
                                   QStringLiteral("name"));
     const QCommandLineOption passwordEnv(
@@ -98,8 +117,8 @@ int main(int argc, char **argv)
         QStringLiteral("name"), QStringLiteral("SLUICE_LOADGEN_PASSWORD"));
     const QCommandLineOption scenario(
         QStringLiteral("scenario"),
-        QStringLiteral("idle, fanout, prompts, storm or latency (a label for the report; the "
-                       "figures below shape the load)."),
+        QStringLiteral("idle, fanout, prompts, storm, latency or cluster (a label for the report; "
+                       "the figures below shape the load)."),
         QStringLiteral("name"));
     const QCommandLineOption label(QStringLiteral("label"), QStringLiteral("sluice or reference."),
                                    QStringLiteral("label"), QStringLiteral("sluice"));
@@ -132,9 +151,10 @@ int main(int argc, char **argv)
     const QCommandLineOption payload(QStringLiteral("payload"),
                                      QStringLiteral("Padding bytes per event (default 64)."),
                                      QStringLiteral("bytes"), QStringLiteral("64"));
-    const QCommandLineOption serverPid(QStringLiteral("server-pid"),
-                                       QStringLiteral("The server's pid, for its CPU and RSS."),
-                                       QStringLiteral("pid"), QStringLiteral("0"));
+    const QCommandLineOption serverPid(
+        QStringLiteral("server-pid"),
+        QStringLiteral("The server's pid, for its CPU and RSS (repeated: the sum of all)."),
+        QStringLiteral("pid"));
     const QCommandLineOption sources(
         QStringLiteral("source-addresses"),
         QStringLiteral("Spread streams over 127.0.0.1..127.0.0.N (default: as many as needed, 20 "
@@ -148,8 +168,9 @@ int main(int argc, char **argv)
         QStringLiteral("check"),
         QStringLiteral("report: print nothing, exit 1 if a Sluice run lost, duplicated or failed "
                        "anything, or any run erred."));
-    parser.addOptions({ check, url, user, passwordEnv, scenario, label, streams, prompts, rate,
-                        seconds, hold, connectTimeout, control, payload, serverPid, sources, out });
+    parser.addOptions({ check, url, streamUrl, user, passwordEnv, scenario, label, streams, prompts,
+                        rate, seconds, hold, connectTimeout, control, payload, serverPid, sources,
+                        out });
     parser.process(app);
 
     const QStringList args = parser.positionalArguments();
@@ -162,15 +183,15 @@ int main(int argc, char **argv)
         return fail(QStringLiteral("unknown command; see --help"));
 
     RunOptions options;
-    const QUrl base(parser.value(url));
-    sockaddr_in server {};
-    server.sin_family = AF_INET;
-    server.sin_port = htons(quint16(base.port()));
-    if (base.scheme() != u"http" || base.port() <= 0
-        || inet_pton(AF_INET, qPrintable(base.host()), &server.sin_addr) != 1
-        || (ntohl(server.sin_addr.s_addr) >> 24) != 127)
+    if (!loopbackAddress(parser.value(url), &options.server))
         return fail(QStringLiteral("--url must be http://127.x.x.x:PORT (loopback only)"));
-    options.server = server;
+    for (const QString &value : parser.values(streamUrl)) {
+        sockaddr_in address {};
+        if (!loopbackAddress(value, &address))
+            return fail(
+                QStringLiteral("--stream-url must be http://127.x.x.x:PORT (loopback only)"));
+        options.streamServers.push_back(address);
+    }
     options.scenario = parser.value(scenario);
     options.label = parser.value(label);
     options.user = parser.value(user).toUtf8();
@@ -206,7 +227,14 @@ int main(int argc, char **argv)
     options.connectTimeoutSeconds = real(connectTimeout, 0.1, 600);
     options.controlConnections = integer(control, 1, 256);
     options.payloadBytes = integer(payload, 0, 1 << 20);
-    options.serverPid = integer(serverPid, 0, 1 << 30);
+    for (const QString &value : parser.values(serverPid)) {
+        bool good = false;
+        const int pid = value.toInt(&good);
+        if (!good || pid < 0)
+            return fail(QStringLiteral("--server-pid must be a process id"));
+        if (pid > 0)
+            options.serverPids.push_back(pid);
+    }
     options.sourceAddresses = integer(sources, 0, 250);
     if (!ok)
         return 2;

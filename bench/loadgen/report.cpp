@@ -115,6 +115,11 @@ QString scenarioTitle(const QJsonObject &run)
         return QStringLiteral("connect storm %1 over %2 prompt(s)").arg(streams).arg(prompts);
     if (scenario == u"latency")
         return QStringLiteral("publish latency, 1 subscriber, %1 events/s").arg(rate);
+    if (scenario == u"cluster")
+        return QStringLiteral("PostgreSQL + Redis, %1 prompt(s) × %2 subscribers, %3 events/s")
+            .arg(prompts)
+            .arg(streams / std::max(1, prompts))
+            .arg(rate);
     return QStringLiteral("%1 prompt(s) × %2 subscribers, %3 events/s")
         .arg(prompts)
         .arg(streams / std::max(1, prompts))
@@ -144,25 +149,29 @@ QString number(std::optional<double> value, int decimals)
 
 } // namespace
 
-QString markdownReport(const QList<QJsonObject> &runs)
+namespace {
+
+// One table: each row's figure for the run in the left column and the run in the right one,
+// paired by scenario title; `isRight` says which column a run belongs to.
+QString table(const QList<QJsonObject> &runs, const QString &left, const QString &right,
+              const std::function<bool(const QJsonObject &)> &isRight)
 {
     QStringList lines;
-    lines << QStringLiteral(
-        "| scenario | figure | Sluice | reference | ratio | Sluice CPU % | reference CPU % |")
+    lines << u"| scenario | figure | " + left + u" | " + right + u" | ratio | " + left
+            + u" CPU % | " + right + u" CPU % |"
           << QStringLiteral("|---|---|---:|---:|---:|---:|---:|");
-    // Runs come in pairs by scenario key; a scenario without a reference run shows "–".
+    // A scenario without a run in one column shows "–" there.
     QStringList order;
-    QHash<QString, QJsonObject> sluice, reference;
+    QHash<QString, QJsonObject> leftRuns, rightRuns;
     for (const QJsonObject &run : runs) {
         const QString key = scenarioTitle(run);
         if (!order.contains(key))
             order << key;
-        (run.value(QStringLiteral("label")).toString() == u"reference" ? reference : sluice)
-            .insert(key, run);
+        (isRight(run) ? rightRuns : leftRuns).insert(key, run);
     }
     for (const QString &key : std::as_const(order)) {
-        const QJsonObject s = sluice.value(key);
-        const QJsonObject r = reference.value(key);
+        const QJsonObject s = leftRuns.value(key);
+        const QJsonObject r = rightRuns.value(key);
         const QString scenario = (s.isEmpty() ? r : s).value(QStringLiteral("scenario")).toString();
         for (const QString &which : { s.value(QStringLiteral("error")).toString(),
                                       r.value(QStringLiteral("error")).toString() }) {
@@ -184,6 +193,40 @@ QString markdownReport(const QList<QJsonObject> &runs)
         }
     }
     return lines.join(u'\n') + u'\n';
+}
+
+int instances(const QJsonObject &run)
+{
+    return std::max(1, run.value(QStringLiteral("instances")).toInt());
+}
+
+} // namespace
+
+QString markdownReport(const QList<QJsonObject> &runs)
+{
+    // Sluice next to the reference server; the cluster scenario (Sluice only) in its own table,
+    // several instances next to one.
+    QList<QJsonObject> single, cluster;
+    for (const QJsonObject &run : runs)
+        (run.value(QStringLiteral("scenario")).toString() == u"cluster" ? cluster : single) << run;
+    QString out;
+    if (!single.isEmpty() || cluster.isEmpty()) {
+        out += table(single, QStringLiteral("Sluice"), QStringLiteral("reference"),
+                     [](const QJsonObject &run) {
+                         return run.value(QStringLiteral("label")).toString() == u"reference";
+                     });
+    }
+    if (!cluster.isEmpty()) {
+        int most = 1;
+        for (const QJsonObject &run : std::as_const(cluster))
+            most = std::max(most, instances(run));
+        if (!out.isEmpty())
+            out += u'\n';
+        out += table(cluster, QStringLiteral("%1 instances").arg(most),
+                     QStringLiteral("1 instance"),
+                     [](const QJsonObject &run) { return instances(run) == 1; });
+    }
+    return out;
 }
 
 } // namespace Sluice::LoadGen

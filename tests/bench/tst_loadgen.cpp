@@ -144,6 +144,35 @@ private Q_SLOTS:
         QVERIFY2(table.contains(QStringLiteral("| deliveries/s | 1000 | 500 | 2.00× |")),
                  qPrintable(table));
     }
+
+    // The cluster scenario has a table of its own: two instances next to one, and its runs are
+    // judged like any Sluice run.
+    void reportClusterTable()
+    {
+        QJsonObject one { { QStringLiteral("scenario"), QStringLiteral("cluster") },
+                          { QStringLiteral("label"), QStringLiteral("sluice") },
+                          { QStringLiteral("instances"), 1 },
+                          { QStringLiteral("streams"), 10 },
+                          { QStringLiteral("prompts"), 1 },
+                          { QStringLiteral("events_per_second"), 10 },
+                          { QStringLiteral("deliveries"), 100 },
+                          { QStringLiteral("deliveries_per_second"), 400 } };
+        QJsonObject two = one;
+        two.insert(QStringLiteral("instances"), 2);
+        two.insert(QStringLiteral("deliveries_per_second"), 600);
+        QJsonObject fanout = one;
+        fanout.insert(QStringLiteral("scenario"), QStringLiteral("fanout"));
+        const QString report = markdownReport({ fanout, one, two });
+        QVERIFY2(report.contains(QStringLiteral("| Sluice | reference |")), qPrintable(report));
+        QVERIFY2(report.contains(QStringLiteral("| 2 instances | 1 instance | ratio |")),
+                 qPrintable(report));
+        QVERIFY2(
+            report.contains(QStringLiteral("PostgreSQL + Redis, 1 prompt(s) × 10 subscribers, "
+                                           "10 events/s | deliveries/s | 600 | 400 | 1.50× |")),
+            qPrintable(report));
+        two.insert(QStringLiteral("duplicated"), 1);
+        QCOMPARE(checkRuns({ one, two }).size(), 1);
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_LoadGen)
