@@ -2,8 +2,9 @@
 # Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 # The shipped nginx configuration (packaging/nginx/sluice.conf and the sluice-proxy.conf snippet it
 # includes) in front of a real sluice-server, all on loopback: TLS with a throw-away certificate
-# made here, the site file as shipped with only its addresses, port and certificate paths replaced. A stream opened through nginx must deliver
-# each event while the stream is still open (no buffering), then end at `done`.
+# made here, the site file as shipped with only its addresses, port and certificate paths
+# replaced. A stream opened through nginx must deliver each event while the stream is still open
+# (no buffering), then end at `done`.
 #
 #   run-nginx-test.sh SLUICE_SERVER NGINX_SITE_CONF      (exit 77: nginx or openssl missing)
 set -euo pipefail
