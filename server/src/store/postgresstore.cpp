@@ -95,6 +95,9 @@ PostgresStore::Connection PostgresStore::connectionState()
 bool PostgresStore::reopen()
 {
     QSqlDatabase &db = connection();
+    // Closed or lost, the connection takes its prepared statements with it.
+    forgetPreparedStatements(connectionState() == Connection::Alive ? ConnectionState::Alive
+                                                                    : ConnectionState::Lost);
     db.close();
     if (!db.open() || !configureSession()) {
         // The statement about to run fails on the closed connection: that request gets a 503,
@@ -121,12 +124,18 @@ void PostgresStore::ensureConnected()
     reopen();
 }
 
-bool PostgresStore::reopenLostConnection()
+bool PostgresStore::reopenLostConnection(const QSqlError &error)
 {
     // Closed: ensureConnected() could not reopen it just now, and trying again at once would only
     // double the wait of a request while the database is down. Alive: the statement failed on
-    // its own (a constraint, a lock timeout).
-    if (connectionState() != Connection::Lost)
+    // its own (a constraint, a lock timeout) — unless the server said it is ending the session:
+    // a restart answers the next statement with "terminating connection due to administrator
+    // command" (SQLSTATE 57P01; class 57P: operator intervention), and libpq reads that answer
+    // without marking the connection bad yet. Class 08 is a connection exception.
+    const QString state = error.nativeErrorCode();
+    const bool serverEnded = state.startsWith(u"57P") || state.startsWith(u"08");
+    const Connection connection = connectionState();
+    if (connection == Connection::Closed || (connection == Connection::Alive && !serverEnded))
         return false;
     qCWarning(lcStore, "database connection lost: reconnecting");
     return reopen();

@@ -30,7 +30,7 @@ public:
 private:
     explicit PostgresStore(QSqlDatabase db);
     void ensureConnected() override;
-    bool reopenLostConnection() override;
+    bool reopenLostConnection(const QSqlError &error) override;
     enum class Connection { Alive, Lost, Closed };
     Connection connectionState();
     bool reopen();

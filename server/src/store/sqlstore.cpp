@@ -9,8 +9,11 @@
 #include <QtCore/QFile>
 #include <QtCore/QFileInfo>
 #include <QtCore/QVariant>
+#include <QtCore/QtGlobal>
 #include <QtSql/QSqlError>
 #include <QtSql/QSqlQuery>
+
+#include <utility>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -139,13 +142,14 @@ constexpr const char *refreshColumns = "SELECT id, user_id, family_id, parent_id
 } // namespace
 
 // A prepared statement that logs its failure (never its bound values) and, outside a
-// transaction, survives a lost connection where runAgain() allows. On SQLite the prepared query
-// comes from the store's pool and goes back to it (see SqlStore::takePrepared).
+// transaction, survives a lost connection where runAgain() allows. Its prepared query comes from
+// the store's pool and goes back to it (see SqlStore::takePrepared).
 struct SqlStore::Statement
 {
     SqlStore &store;
     QString sql;
     QSqlQuery query;
+    quint64 generation = 0; // the pool's when the query was prepared (forgetPreparedStatements)
     bool prepared = false;
     int bound = 0;
 
@@ -155,16 +159,20 @@ struct SqlStore::Statement
     Statement(SqlStore &owner, QString text)
         : store(owner)
         , sql(std::move(text))
-        , query(owner.takePrepared(sql))
     {
+        // db() first: it reconnects a dropped connection (outside a transaction), which empties
+        // the pool, so a query from it is one of the open connection's.
+        QSqlDatabase &db = owner.db();
+        query = owner.takePrepared(sql);
+        generation = owner.m_poolGeneration;
         prepared = !query.lastQuery().isEmpty(); // a pooled one is
         if (!prepared) {
-            query = QSqlQuery(owner.db());
+            query = QSqlQuery(db);
             query.setForwardOnly(true);
-            prepared = store.prepare(query, sql);
+            prepared = track(store.prepare(query, sql));
         }
     }
-    ~Statement() { store.givePrepared(sql, std::move(query), prepared); }
+    ~Statement() { store.givePrepared(sql, std::move(query), prepared, generation); }
     Statement(const Statement &) = delete;
     Statement &operator=(const Statement &) = delete;
     // Positional, so a pooled query's values from its last use are replaced, never added to.
@@ -173,7 +181,16 @@ struct SqlStore::Statement
         query.bindValue(bound++, value);
         return *this;
     }
-    bool exec() { return prepared && store.execute(query, sql, true); }
+    bool exec() { return prepared && track(store.execute(query, sql, true)); }
+
+private:
+    // A call that reconnected and succeeded left a query prepared on the new connection.
+    bool track(bool ok)
+    {
+        if (ok && generation != store.m_poolGeneration)
+            generation = store.m_poolGeneration;
+        return ok;
+    }
 };
 
 // BEGIN ... COMMIT, rolled back unless commit() succeeded. Counts the store's open transactions
@@ -213,9 +230,12 @@ private:
         execRaw(m_store.m_db, QStringLiteral("ROLLBACK"));
         // QPSQL deallocates a query's server-side prepared statement when the query dies, which a
         // failed PostgreSQL transaction refuses: those of the failed transaction would stay on
-        // the connection for ever. The store keeps no query beyond a call, so all can go.
-        if (m_store.m_dialect == SqlDialect::Postgres)
+        // the connection for ever. So all go: the pool's first (deallocated one by one, now that
+        // the transaction is over), then the rest at once.
+        if (m_store.m_dialect == SqlDialect::Postgres) {
+            m_store.forgetPreparedStatements(ConnectionState::Alive);
             execRaw(m_store.m_db, QStringLiteral("DEALLOCATE ALL"));
+        }
     }
 
     SqlStore &m_store;
@@ -270,7 +290,7 @@ QSqlDatabase &SqlStore::db()
 //    token's first use seen as a replay). Such a write fails (503) as before.
 // Whether the connection was lost, rather than the statement refused (a constraint, a lock
 // timeout), the backend says (reopenLostConnection); SQLite never loses its file.
-bool SqlStore::runAgain(const QString &sql, Stage failedAt)
+bool SqlStore::runAgain(const QString &sql, Stage failedAt, const QSqlError &error)
 {
     if (m_transactionDepth > 0)
         return false;
@@ -279,21 +299,21 @@ bool SqlStore::runAgain(const QString &sql, Stage failedAt)
         if (verb != u"SELECT" && verb != u"BEGIN")
             return false;
     }
-    if (!reopenLostConnection())
+    if (!reopenLostConnection(error))
         return false;
     qCInfo(lcStore, "the database connection was lost: the statement runs again on a new one");
     return true;
 }
 
-// sqlite3_prepare (parsing the SQL) was a quarter of the server's CPU in a saturated publish
-// profile: every call prepared its statements again. SQLite keeps a prepared statement valid
-// across schema changes (it re-prepares by itself), so each SQL text's query is kept once used.
-// PostgreSQL's are not pooled: a failed transaction there ends with DEALLOCATE ALL, and a new
-// connection knows none of the old ones.
+// Parsing and planning every statement again on every call was a quarter of the server's CPU in
+// a saturated SQLite publish profile (sqlite3_prepare), and on PostgreSQL three round trips per
+// statement instead of one (QPSQL sends PREPARE, EXECUTE and, when the query dies, DEALLOCATE):
+// appends to one prompt lagged by seconds at 1 000 events/s. So each SQL text's prepared query is
+// kept once used. SQLite keeps a prepared statement valid across schema changes (it re-prepares
+// by itself); PostgreSQL's die with their connection and with DEALLOCATE ALL, so the pool is
+// emptied then, and a query taken out before that is not taken back (generation).
 QSqlQuery SqlStore::takePrepared(const QString &sql)
 {
-    if (m_dialect != SqlDialect::Sqlite)
-        return QSqlQuery();
     const auto it = m_preparedPool.find(sql);
     if (it == m_preparedPool.end() || it->empty())
         return QSqlQuery();
@@ -302,10 +322,13 @@ QSqlQuery SqlStore::takePrepared(const QString &sql)
     return query;
 }
 
-void SqlStore::givePrepared(const QString &sql, QSqlQuery &&query, bool prepared)
+void SqlStore::givePrepared(const QString &sql, QSqlQuery &&query, bool prepared,
+                            quint64 generation)
 {
-    if (m_dialect != SqlDialect::Sqlite || !prepared)
+    if (!prepared || generation != m_poolGeneration) {
+        discardDeadQuery(std::move(query));
         return;
+    }
     // finish(): a query left positioned on its results would hold SQLite's read snapshot (and
     // keep the WAL from being checkpointed) until its next use.
     query.finish();
@@ -315,14 +338,54 @@ void SqlStore::givePrepared(const QString &sql, QSqlQuery &&query, bool prepared
         free.push_back(std::move(query));
 }
 
+namespace {
+QtMessageHandler forwardedHandler = nullptr;
+
+void dropFreeStatementWarnings(QtMsgType type, const QMessageLogContext &context,
+                               const QString &message)
+{
+    if (type == QtWarningMsg && message.startsWith(u"Unable to free statement"))
+        return;
+    if (forwardedHandler)
+        forwardedHandler(type, context, message);
+}
+
+// QPSQL deallocates a dying query's server-side statement and warns when that fails, as it must
+// for one that died with its connection or with DEALLOCATE ALL: nothing is left to free.
+template<typename Destroy> void withoutFreeStatementWarnings(Destroy &&destroy)
+{
+    forwardedHandler = qInstallMessageHandler(dropFreeStatementWarnings);
+    destroy();
+    qInstallMessageHandler(forwardedHandler);
+}
+} // namespace
+
+void SqlStore::discardDeadQuery(QSqlQuery &&query)
+{
+    if (m_dialect != SqlDialect::Postgres)
+        return; // destroyed on return; SQLite finalizes without a word
+    withoutFreeStatementWarnings([dead = std::move(query)]() mutable { dead = QSqlQuery(); });
+}
+
+void SqlStore::forgetPreparedStatements(ConnectionState state)
+{
+    ++m_poolGeneration;
+    QHash<QString, std::vector<QSqlQuery>> pool;
+    pool.swap(m_preparedPool);
+    if (state == ConnectionState::Alive)
+        pool.clear(); // each deallocates its statement on a connection that can still do it
+    else
+        withoutFreeStatementWarnings([&pool] { pool.clear(); });
+}
+
 bool SqlStore::prepare(QSqlQuery &query, const QString &sql)
 {
     if (query.prepare(sql))
         return true;
-    if (runAgain(sql, Stage::Prepare)) {
+    if (runAgain(sql, Stage::Prepare, query.lastError())) {
         QSqlQuery fresh(m_db);
         fresh.setForwardOnly(query.isForwardOnly());
-        query = std::move(fresh);
+        discardDeadQuery(std::exchange(query, std::move(fresh)));
         if (query.prepare(sql))
             return true;
     }
@@ -334,7 +397,7 @@ bool SqlStore::execute(QSqlQuery &query, const QString &sql, bool prepared)
 {
     if (prepared ? query.exec() : query.exec(sql))
         return true;
-    if (runAgain(sql, Stage::Execute)) {
+    if (runAgain(sql, Stage::Execute, query.lastError())) {
         QSqlQuery again(m_db);
         again.setForwardOnly(query.isForwardOnly());
         bool ok = true;
@@ -345,7 +408,7 @@ bool SqlStore::execute(QSqlQuery &query, const QString &sql, bool prepared)
                 again.addBindValue(value);
         }
         ok = ok && (prepared ? again.exec() : again.exec(sql));
-        query = std::move(again);
+        discardDeadQuery(std::exchange(query, std::move(again)));
         if (ok)
             return true;
     }

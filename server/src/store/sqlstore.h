@@ -17,6 +17,8 @@
 
 #include <vector>
 
+class QSqlError;
+
 namespace Sluice::Server {
 
 class SqlStore : public Store
@@ -89,8 +91,16 @@ protected:
     // After a statement failed outside a transaction: whether the connection itself had been
     // lost (not the statement refused) and is open again, so that the statement may run once
     // more (which ones may: see the rule at SqlStore::runAgain in sqlstore.cpp).
-    virtual bool reopenLostConnection() { return false; }
+    virtual bool reopenLostConnection(const QSqlError &error)
+    {
+        Q_UNUSED(error);
+        return false;
+    }
     QSqlDatabase &connection() { return m_db; }
+    // Every pooled prepared statement is gone with the connection (call before closing it) or
+    // after DEALLOCATE ALL: the pool is emptied, and queries out of it are not taken back.
+    enum class ConnectionState { Alive, Lost };
+    void forgetPreparedStatements(ConnectionState state);
 
 private:
     struct Statement;
@@ -102,11 +112,12 @@ private:
     // failure and retry one that met a lost connection when that is safe (runAgain).
     bool prepare(QSqlQuery &query, const QString &sql);
     bool execute(QSqlQuery &query, const QString &sql, bool prepared);
-    bool runAgain(const QString &sql, Stage failedAt);
+    bool runAgain(const QString &sql, Stage failedAt, const QSqlError &error);
     // A query already prepared with `sql` from the pool (an empty QSqlQuery when there is none),
-    // and back into the pool once a Statement is done with it (SQLite only).
+    // and back into the pool once a Statement is done with it.
     QSqlQuery takePrepared(const QString &sql);
-    void givePrepared(const QString &sql, QSqlQuery &&query, bool prepared);
+    void givePrepared(const QString &sql, QSqlQuery &&query, bool prepared, quint64 generation);
+    void discardDeadQuery(QSqlQuery &&query);
     bool begin();
     // " FOR UPDATE" where the dialect locks rows (PostgreSQL: concurrent transactions read the
     // row only after this one ends); SQLite's BEGIN IMMEDIATE already holds the database lock.
@@ -123,6 +134,7 @@ private:
     QString m_connectionName;
     int m_transactionDepth = 0;
     QHash<QString, std::vector<QSqlQuery>> m_preparedPool;
+    quint64 m_poolGeneration = 0;
     quint64 m_streamTokenUses = 0;
 };
 
