@@ -392,6 +392,8 @@ private Q_SLOTS:
     void handlerMayReplaceHandlers();
     void nestedFeedIsIgnored();
     void moveKeepsState();
+    void dispatchedEventsNeverChange();
+    void hasIncompleteEventSeesEveryBuffer();
 
 private:
     quint32 m_seed = 0;
@@ -1117,6 +1119,87 @@ void tst_SseParser::moveKeepsState()
     assigned = std::move(moved);
     assigned.feed("data: d\n\n");
     QCOMPARE(seen, (QStringList { s("a/1"), s("bc/1"), s("d/1") }));
+}
+
+void tst_SseParser::dispatchedEventsNeverChange()
+{
+    // The parser refills the event it dispatched last when nobody kept a copy of it: whatever a
+    // handler did keep (the event, or one of its strings) must keep its value, whatever follows
+    // (other types and ids, data larger and smaller than the buffer kept for reuse).
+    QByteArray stream;
+    QStringList expected;
+    QStringList expectedData;
+    for (int i = 0; i < 40; ++i) {
+        const QByteArray data = i % 7 == 6
+            ? QByteArray(100 * 1024, char('a' + i % 26))
+            : "d" + QByteArray::number(i) + QByteArray(i % 5 * 9, 'y');
+        const QByteArray type = i % 4 == 0 ? "t" : i % 4 == 1 ? "other" : "";
+        if (!type.isEmpty())
+            stream += "event: " + type + "\n";
+        if (i % 3 != 2)
+            stream += "id: " + QByteArray::number(i) + "\n";
+        // Odd events have two data lines, even ones one.
+        const QByteArray lines
+            = i % 2 ? data.left(data.size() / 2) + "\ndata: " + data.mid(data.size() / 2) : data;
+        stream += "data: " + lines + "\n\n";
+        const QString id = QString::number(i % 3 != 2 ? i : i - 1);
+        const QString text = i % 2
+            ? QString::fromLatin1(data.left(data.size() / 2) + "\n" + data.mid(data.size() / 2))
+            : QString::fromLatin1(data);
+        expected << ev(type.isEmpty() ? s("message") : QString::fromLatin1(type), text, id);
+        expectedData << text;
+    }
+    for (const qsizetype chunk : { qsizetype(1), qsizetype(7), qsizetype(4096), stream.size() }) {
+        SseParser parser;
+        QList<Event> keptEvents;
+        QStringList keptData;
+        QStringList seen;
+        int n = 0;
+        parser.setEventHandler([&](const Event &e) {
+            seen << ev(e.type(), e.data(), e.lastEventId());
+            if (n % 3 == 0)
+                keptEvents << e;
+            else if (n % 3 == 1)
+                keptData << e.data();
+            ++n; // otherwise nothing is kept: the event is refilled for the next one
+        });
+        for (qsizetype at = 0; at < stream.size(); at += chunk)
+            QCOMPARE(
+                parser.feed(QByteArrayView(stream).sliced(at, qMin(chunk, stream.size() - at))),
+                SseParser::Status::Ok);
+        QCOMPARE(seen, expected);
+        for (qsizetype i = 0; i < keptEvents.size(); ++i)
+            QCOMPARE(ev(keptEvents.at(i).type(), keptEvents.at(i).data(),
+                        keptEvents.at(i).lastEventId()),
+                     expected.at(i * 3));
+        for (qsizetype i = 0; i < keptData.size(); ++i)
+            QCOMPARE(keptData.at(i), expectedData.at(i * 3 + 1));
+    }
+}
+
+void tst_SseParser::hasIncompleteEventSeesEveryBuffer()
+{
+    SseParser parser;
+    QVERIFY(!parser.hasIncompleteEvent());
+    parser.feed("event: t\ndata: a\n\n");
+    QVERIFY(!parser.hasIncompleteEvent());
+    parser.feed("data: b\n"); // one data line, still in the chunk when it was parsed
+    QVERIFY(parser.hasIncompleteEvent());
+    parser.feed("\n");
+    QVERIFY(!parser.hasIncompleteEvent());
+    parser.feed("event: t\n"); // the type the last event had
+    QVERIFY(parser.hasIncompleteEvent());
+    parser.feed("\n");
+    QVERIFY(!parser.hasIncompleteEvent());
+    parser.feed("id: 7\n");
+    QVERIFY(parser.hasIncompleteEvent());
+    parser.feed("\n");
+    QVERIFY(!parser.hasIncompleteEvent());
+    QCOMPARE(parser.lastEventId(), s("7"));
+    parser.feed("id: 7\n"); // the same ID again changes nothing
+    QVERIFY(!parser.hasIncompleteEvent());
+    parser.feed("data");
+    QVERIFY(parser.hasIncompleteEvent());
 }
 
 QTEST_GUILESS_MAIN(tst_SseParser)

@@ -53,6 +53,7 @@ public:
     bool operator!=(const Event &other) const { return !(*this == other); }
 
 private:
+    friend class EventBuilder;
     QSharedDataPointer<EventData> d;
 };
 

@@ -1,16 +1,9 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include <Sluice/Event.h>
 
-namespace Sluice {
+#include "core/event_p.h"
 
-class EventData : public QSharedData
-{
-public:
-    QString type = QStringLiteral("message");
-    QString data;
-    QString lastEventId;
-    QString origin;
-};
+namespace Sluice {
 
 Event::Event()
     : d(new EventData)
@@ -20,10 +13,11 @@ Event::Event(const QString &type, const QString &data, const QString &lastEventI
              const QString &origin)
     : d(new EventData)
 {
-    d->type = type;
-    d->data = data;
-    d->lastEventId = lastEventId;
-    d->origin = origin;
+    EventData &e = *d.data();
+    e.type = type;
+    e.data = data;
+    e.lastEventId = lastEventId;
+    e.origin = origin;
 }
 
 Event::Event(const Event &other) = default;

@@ -4,6 +4,7 @@
 // comment, or a field; `event`, `data`, `id` and `retry` fill the buffers, anything else is
 // ignored. Field names are compared as bytes (equal to comparing the decoded text, since the
 // names are ASCII and U+FFFD never decodes to ASCII); values are decoded once, when used.
+#include "core/event_p.h"
 #include "core/logging_p.h"
 #include "parser/sseparser_p.h"
 #include "parser/utf8decoder_p.h"
@@ -32,7 +33,7 @@ bool isField(QByteArrayView name, const char (&literal)[3])
 
 } // namespace
 
-bool SseParserPrivate::processLine(QByteArrayView line)
+bool SseParserPrivate::processLine(QByteArrayView line, bool inChunk)
 {
     if (line.isEmpty())
         return dispatch();
@@ -50,15 +51,20 @@ bool SseParserPrivate::processLine(QByteArrayView line)
     }
 
     if (isField(name, "data"))
-        return appendData(value);
+        return appendData(value, inChunk);
     if (isField(name, "event")) {
         eventTypeBuffer.resize(0);
-        eventTypeBuffer.append(value);
+        // Most streams repeat a handful of types: the repeated one is not copied.
+        typeIsCached = !value.isEmpty() && value == QByteArrayView(cachedTypeBytes);
+        if (!typeIsCached)
+            eventTypeBuffer.append(value);
         return true;
     }
     if (isField(name, "id")) {
-        if (value.isEmpty() || !std::memchr(value.data(), '\0', size_t(value.size())))
-            lastEventIdBuffer = decodeUtf8(value);
+        if (value.isEmpty() || !std::memchr(value.data(), '\0', size_t(value.size()))) {
+            pendingId = decodeUtf8(value);
+            hasPendingId = true;
+        }
         return true;
     }
     if (isField(name, "retry"))
@@ -66,13 +72,20 @@ bool SseParserPrivate::processLine(QByteArrayView line)
     return true; // unknown field: ignored
 }
 
-bool SseParserPrivate::appendData(QByteArrayView value)
+bool SseParserPrivate::appendData(QByteArrayView value, bool inChunk)
 {
     // The event's data is the buffer without its final LF.
-    if (dataBuffer.size() + value.size() > limits.maxEventBytes) {
+    const qsizetype buffered = hasPendingData ? pendingData.size() + 1 : dataBuffer.size();
+    if (buffered + value.size() > limits.maxEventBytes) {
         fail(SseParser::Status::EventTooLarge);
         return false;
     }
+    if (inChunk && !hasPendingData && dataBuffer.isEmpty()) {
+        pendingData = value; // decoded from the chunk at dispatch, or settled before feed() ends
+        hasPendingData = true;
+        return true;
+    }
+    settlePendingData();
     constexpr qsizetype AdoptThreshold = 4096;
     if (dataBuffer.isEmpty() && value.size() >= AdoptThreshold && !lineBuffer.isEmpty()
         && value.data() + value.size() == lineBuffer.constData() + lineBuffer.size()) {
@@ -89,6 +102,16 @@ bool SseParserPrivate::appendData(QByteArrayView value)
     return true;
 }
 
+void SseParserPrivate::settlePendingData()
+{
+    if (!hasPendingData)
+        return;
+    appendBounded(dataBuffer, pendingData, limits.maxEventBytes + 1);
+    appendBounded(dataBuffer, QByteArrayView("\n", 1), limits.maxEventBytes + 1);
+    pendingData = {};
+    hasPendingData = false;
+}
+
 bool SseParserPrivate::setRetry(QByteArrayView value)
 {
     if (value.isEmpty())
@@ -102,64 +125,93 @@ bool SseParserPrivate::setRetry(QByteArrayView value)
     }
     milliseconds = qMin(milliseconds, SseParser::MaxRetryMilliseconds);
 
-    const auto handler = retryHandler;
+    const SseParser::RetryHandler *const handler = retryHandler.get(); // kept alive by feedState
     if (!handler)
         return true;
-    bool *const stillAlive = alive;
+    FeedState *const state = feedState;
     const quint64 before = epoch;
     (*handler)(milliseconds);
-    return *stillAlive && epoch == before;
+    return state->alive && epoch == before;
 }
 
 bool SseParserPrivate::emitComment(QByteArrayView text)
 {
-    const auto handler = commentHandler;
+    const SseParser::CommentHandler *const handler
+        = commentHandler.get(); // kept alive by feedState
     if (!handler)
         return true;
     const QString comment = decodeUtf8(text);
-    bool *const stillAlive = alive;
+    FeedState *const state = feedState;
     const quint64 before = epoch;
     (*handler)(comment);
-    return *stillAlive && epoch == before;
+    return state->alive && epoch == before;
 }
 
 bool SseParserPrivate::dispatch()
 {
-    lastEventId = lastEventIdBuffer;
-    if (dataBuffer.isEmpty()) {
+    if (hasPendingId) {
+        lastEventId = std::move(pendingId);
+        pendingId = QString();
+        hasPendingId = false;
+    }
+    if (!hasPendingData && dataBuffer.isEmpty()) {
         eventTypeBuffer.resize(0);
+        typeIsCached = false;
         return true;
     }
 
-    QString type;
-    if (eventTypeBuffer.isEmpty()) {
-        type = defaultType;
-    } else {
+    QString uncachedType;
+    const QString *type = &defaultType;
+    if (typeIsCached) {
+        type = &cachedType;
+    } else if (!eventTypeBuffer.isEmpty()) {
         constexpr qsizetype MaxCachedTypeBytes = 256;
         if (eventTypeBuffer == cachedTypeBytes) {
-            type = cachedType;
+            type = &cachedType;
+        } else if (eventTypeBuffer.size() <= MaxCachedTypeBytes) {
+            cachedTypeBytes.resize(0);
+            cachedTypeBytes.append(QByteArrayView(eventTypeBuffer));
+            cachedType = decodeUtf8(eventTypeBuffer);
+            type = &cachedType;
         } else {
-            type = decodeUtf8(eventTypeBuffer);
-            if (eventTypeBuffer.size() <= MaxCachedTypeBytes) {
-                cachedTypeBytes.resize(0);
-                cachedTypeBytes.append(QByteArrayView(eventTypeBuffer));
-                cachedType = type;
-            }
+            uncachedType = decodeUtf8(eventTypeBuffer);
+            type = &uncachedType;
         }
     }
-    const Event event(type, decodeUtf8(QByteArrayView(dataBuffer).chopped(1)), lastEventId, origin);
+
+    // The event handed out last time is refilled when its receivers kept no copy of it (the
+    // usual case): no allocation for the event, and none for its data while that fits.
+    Event event = std::move(recycledEvent);
+    EventData &e = EventBuilder::reusableData(event);
+    EventBuilder::assignShared(e.type, *type);
+    decodeUtf8Into(e.data, hasPendingData ? pendingData : QByteArrayView(dataBuffer).chopped(1));
+    EventBuilder::assignShared(e.lastEventId, lastEventId);
+    EventBuilder::assignShared(e.origin, origin);
+    // The event keeps its data until the next one: only while that is small.
+    const bool recycle = e.data.capacity() <= RecycledDataCapacity;
+
+    pendingData = {};
+    hasPendingData = false;
     releaseBuffer(dataBuffer);
     dataBuffer.resize(0);
     releaseBuffer(eventTypeBuffer);
     eventTypeBuffer.resize(0);
+    typeIsCached = false;
 
-    const auto handler = eventHandler;
-    if (!handler)
-        return true;
-    bool *const stillAlive = alive;
-    const quint64 before = epoch;
-    (*handler)(event);
-    return *stillAlive && epoch == before;
+    const SseParser::EventHandler *const handler = eventHandler.get(); // kept alive by feedState
+    if (handler) {
+        FeedState *const state = feedState;
+        const quint64 before = epoch;
+        (*handler)(event); // `event` is local: it outlives a handler that destroys the parser
+        if (!state->alive)
+            return false;
+        if (recycle)
+            recycledEvent = std::move(event);
+        return epoch == before;
+    }
+    if (recycle)
+        recycledEvent = std::move(event);
+    return true;
 }
 
 } // namespace Sluice

@@ -61,8 +61,13 @@ SseParserPrivate::SseParserPrivate(const SseParser::Limits &limits)
 
 SseParserPrivate::~SseParserPrivate()
 {
-    if (alive)
-        *alive = false; // destroyed by a handler during feed()
+    if (feedState) {
+        // Destroyed by a handler during feed(): the handlers outlive their running call.
+        feedState->alive = false;
+        retire(std::move(eventHandler));
+        retire(std::move(commentHandler));
+        retire(std::move(retryHandler));
+    }
 }
 
 SseParser::SseParser()
@@ -77,19 +82,28 @@ SseParser::SseParser(SseParser &&other) noexcept = default;
 SseParser &SseParser::operator=(SseParser &&other) noexcept = default;
 SseParser::~SseParser() = default;
 
+void SseParserPrivate::retire(std::shared_ptr<const void> handler)
+{
+    if (feedState && handler)
+        feedState->retiredHandlers.push_back(std::move(handler));
+}
+
 void SseParser::setEventHandler(EventHandler handler)
 {
+    d->retire(std::move(d->eventHandler));
     d->eventHandler = handler ? std::make_shared<const EventHandler>(std::move(handler)) : nullptr;
 }
 
 void SseParser::setCommentHandler(CommentHandler handler)
 {
+    d->retire(std::move(d->commentHandler));
     d->commentHandler
         = handler ? std::make_shared<const CommentHandler>(std::move(handler)) : nullptr;
 }
 
 void SseParser::setRetryHandler(RetryHandler handler)
 {
+    d->retire(std::move(d->retryHandler));
     d->retryHandler = handler ? std::make_shared<const RetryHandler>(std::move(handler)) : nullptr;
 }
 
@@ -121,8 +135,9 @@ void SseParser::reset()
 
 bool SseParser::hasIncompleteEvent() const
 {
-    return !d->lineBuffer.isEmpty() || !d->dataBuffer.isEmpty() || !d->eventTypeBuffer.isEmpty()
-        || d->lastEventIdBuffer != d->lastEventId;
+    return !d->lineBuffer.isEmpty() || !d->dataBuffer.isEmpty() || d->hasPendingData
+        || !d->eventTypeBuffer.isEmpty() || d->typeIsCached
+        || (d->hasPendingId && d->pendingId != d->lastEventId);
 }
 
 SseParser::Status SseParser::status() const
@@ -162,7 +177,8 @@ QString SseParser::lastEventId() const
 void SseParser::setLastEventId(const QString &id)
 {
     d->lastEventId = id;
-    d->lastEventIdBuffer = id;
+    d->pendingId = QString();
+    d->hasPendingId = false;
 }
 
 qsizetype SseParser::bufferedBytes() const

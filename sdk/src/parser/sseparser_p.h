@@ -7,6 +7,7 @@
 #include <QtCore/QString>
 
 #include <memory>
+#include <vector>
 
 namespace Sluice {
 
@@ -27,9 +28,13 @@ public:
 
     // fieldinterpreter.cpp. Each returns false when a handler interrupted the feed (reset(),
     // finish() or destruction of the parser) or a limit was exceeded: stop touching the chunk.
-    bool processLine(QByteArrayView line);
+    // `inChunk`: the line lies in the chunk being fed (not in lineBuffer).
+    bool processLine(QByteArrayView line, bool inChunk);
     bool dispatch();
-    bool appendData(QByteArrayView value);
+    bool appendData(QByteArrayView value, bool inChunk);
+    // Copies pendingData into dataBuffer: before the chunk it points into goes away, or when a
+    // second data line arrives.
+    void settlePendingData();
     bool setRetry(QByteArrayView value);
     bool emitComment(QByteArrayView text);
 
@@ -58,8 +63,17 @@ public:
 
     // Interpretation state.
     QByteArray dataBuffer; // UTF-8, every data line followed by LF
+    // The common event has one data line, wholly inside the chunk being fed: it is decoded from
+    // there at dispatch, never copied into dataBuffer (which is then empty).
+    QByteArrayView pendingData;
+    bool hasPendingData = false;
     QByteArray eventTypeBuffer;
-    QString lastEventIdBuffer;
+    // The `event:` value equals cachedTypeBytes (eventTypeBuffer is then empty).
+    bool typeIsCached = false;
+    // The spec's "last event ID buffer" is lastEventId, or pendingId while hasPendingId (an `id:`
+    // since the last blank line): moved, not copied, into lastEventId at the blank line.
+    QString pendingId;
+    bool hasPendingId = false;
     QString lastEventId; // the "last event ID string", committed at each blank line
     QString origin; // carried by every dispatched Event
 
@@ -68,10 +82,24 @@ public:
     QString cachedType;
     const QString defaultType = QStringLiteral("message");
 
-    // Re-entrancy: handlers may call reset()/finish() (bumps epoch) or destroy the parser.
+    // The last dispatched event, refilled in place for the next one when no copy of it was kept
+    // (only while its data buffer is at most RecycledDataCapacity characters).
+    Event recycledEvent;
+    static constexpr qsizetype RecycledDataCapacity = 64 * 1024;
+
+    // Re-entrancy: handlers may call reset()/finish() (bumps epoch), replace a handler or destroy
+    // the parser. A handler is called in place (no reference counting per call): one replaced or
+    // destroyed during feed() is kept alive in the FeedState, on feed()'s stack, until it returns.
+    struct FeedState
+    {
+        bool alive = true;
+        std::vector<std::shared_ptr<const void>> retiredHandlers;
+    };
     quint64 epoch = 0;
     bool feeding = false;
-    bool *alive = nullptr;
+    FeedState *feedState = nullptr;
+    // Keeps `handler` alive until the running feed() returns, if any.
+    void retire(std::shared_ptr<const void> handler);
 };
 
 } // namespace Sluice

@@ -30,13 +30,17 @@ void SseParserPrivate::clearStream()
     lineBuffer.resize(0);
     releaseBuffer(dataBuffer);
     dataBuffer.resize(0);
+    pendingData = {};
+    hasPendingData = false;
     releaseBuffer(eventTypeBuffer);
     eventTypeBuffer.resize(0);
+    typeIsCached = false;
     bomChecked = false;
     skipNextLf = false;
     // An `id:` of an event that never completed does not survive the stream (the committed
     // last event ID string does).
-    lastEventIdBuffer = lastEventId;
+    pendingId = QString();
+    hasPendingId = false;
     ++epoch;
 }
 
@@ -76,15 +80,16 @@ SseParser::Status SseParserPrivate::feed(QByteArrayView chunk)
             ++p;
     }
 
-    bool aliveHere = true;
-    alive = &aliveHere;
+    FeedState state;
+    feedState = &state;
     feeding = true;
     const auto stop = [&]() {
         // `this` may be gone (a handler destroyed the parser): touch it only when alive.
-        if (!aliveHere)
+        if (!state.alive)
             return SseParser::Status::Ok;
+        settlePendingData(); // the chunk it points into is the caller's
         feeding = false;
-        alive = nullptr;
+        feedState = nullptr;
         return status;
     };
 
@@ -115,14 +120,14 @@ SseParser::Status SseParserPrivate::feed(QByteArrayView chunk)
                 fail(SseParser::Status::LineTooLong);
                 return stop();
             }
-            goOn = processLine(QByteArrayView(p, eol - p));
+            goOn = processLine(QByteArrayView(p, eol - p), true);
         } else {
             if (lineBuffer.size() + (eol - p) > limits.maxLineBytes) {
                 fail(SseParser::Status::LineTooLong);
                 return stop();
             }
             appendBounded(lineBuffer, QByteArrayView(p, eol - p), limits.maxLineBytes);
-            goOn = processLine(lineBuffer);
+            goOn = processLine(lineBuffer, false);
             if (goOn) {
                 releaseBuffer(lineBuffer);
                 lineBuffer.resize(0);
@@ -175,7 +180,10 @@ void SseParserPrivate::fail(SseParser::Status newStatus)
                   qlonglong(limits.maxEventBytes));
     lineBuffer = QByteArray();
     dataBuffer = QByteArray();
+    pendingData = {};
+    hasPendingData = false;
     eventTypeBuffer = QByteArray();
+    typeIsCached = false;
     skipNextLf = false;
 }
 

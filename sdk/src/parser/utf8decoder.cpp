@@ -140,4 +140,27 @@ QString decodeUtf8(QByteArrayView bytes)
     return decodeUtf8Slow(bytes);
 }
 
+void decodeUtf8Into(QString &out, QByteArrayView bytes)
+{
+    const qsizetype size = bytes.size();
+    if (size == 0) {
+        out = QString();
+        return;
+    }
+    if (out.isDetached())
+        out.resize(size); // allocates only when the buffer is too small
+    else
+        out = QString(size, Qt::Uninitialized);
+    // Widen, assuming ASCII; a plain loop the compiler vectorises.
+    const uchar *src = reinterpret_cast<const uchar *>(bytes.data());
+    char16_t *dst = reinterpret_cast<char16_t *>(out.data());
+    uchar seen = 0;
+    for (qsizetype i = 0; i < size; ++i) {
+        seen |= src[i];
+        dst[i] = src[i];
+    }
+    if (seen & 0x80)
+        out = decodeUtf8(bytes); // not ASCII: the exact decoder
+}
+
 } // namespace Sluice

@@ -12,4 +12,8 @@ namespace Sluice {
 // per byte of a truncated sequence), so Qt's decoder is used only for valid input.
 QString decodeUtf8(QByteArrayView bytes);
 
+// Sets `out` to decodeUtf8(bytes). When `out` is not shared and its buffer is large enough,
+// ASCII input is widened into that buffer: no allocation.
+void decodeUtf8Into(QString &out, QByteArrayView bytes);
+
 } // namespace Sluice

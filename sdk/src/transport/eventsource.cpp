@@ -3,6 +3,7 @@
 
 #include "common/redaction.h"
 #include "core/error_p.h"
+#include "core/event_p.h"
 #include "core/logging_p.h"
 #include "core/response_p.h"
 #include "transport/attemptcontext_p.h"
@@ -86,7 +87,7 @@ EventSourcePrivate::EventSourcePrivate(EventSource *q)
         if (!accepted || readyState != EventSource::ReadyState::Open)
             return;
         const quint64 gen = generation;
-        setLastEventIdInternal(event.lastEventId());
+        setLastEventIdInternal(EventBuilder::data(event).lastEventId);
         if (gen != generation)
             return;
         Q_EMIT q->eventReceived(event); // the parser stamps the origin (setOrigin)
@@ -126,7 +127,7 @@ void EventSourcePrivate::setReadyState(EventSource::ReadyState state)
 void EventSourcePrivate::setLastEventIdInternal(const QString &id)
 {
     Q_Q(EventSource);
-    if (lastEventId == id)
+    if (lastEventId.isSharedWith(id) || lastEventId == id)
         return;
     lastEventId = id;
     Q_EMIT q->lastEventIdChanged(id);
