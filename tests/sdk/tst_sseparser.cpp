@@ -394,6 +394,7 @@ private Q_SLOTS:
     void moveKeepsState();
     void dispatchedEventsNeverChange();
     void hasIncompleteEventSeesEveryBuffer();
+    void lastEventIdSeenFromHandlers();
 
 private:
     quint32 m_seed = 0;
@@ -1200,6 +1201,43 @@ void tst_SseParser::hasIncompleteEventSeesEveryBuffer()
     QVERIFY(!parser.hasIncompleteEvent());
     parser.feed("data");
     QVERIFY(parser.hasIncompleteEvent());
+}
+
+void tst_SseParser::lastEventIdSeenFromHandlers()
+{
+    // The committed ID is kept in the dispatched event when possible: lastEventId() must agree
+    // with every event, inside the handler and after it, whether copies were kept or not.
+    SseParser parser;
+    QStringList seen; // "event ID/parser ID" inside the handler
+    QList<Event> kept;
+    int n = 0;
+    parser.setEventHandler([&](const Event &e) {
+        seen << e.lastEventId() + u'/' + parser.lastEventId();
+        if (n++ % 2)
+            kept << e;
+    });
+    const QByteArray big(100 * 1024, 'z');
+    parser.feed("id: 1\ndata: a\n\ndata: b\n\nid: 2\n\ndata: c\n\nid\ndata: d\n\n");
+    QCOMPARE(parser.lastEventId(), QString());
+    parser.feed(QByteArray("id: 3\ndata: " + big + "\n\n"));
+    QCOMPARE(parser.lastEventId(), s("3"));
+    parser.feed("data: e\n\nid: 4\n");
+    QCOMPARE(parser.lastEventId(), s("3"));
+    parser.feed("\n");
+    QCOMPARE(parser.lastEventId(), s("4"));
+    parser.feed("data: f\n\n");
+    parser.setLastEventId(s("x"));
+    QCOMPARE(parser.lastEventId(), s("x"));
+    parser.feed("data: g\n\nid: x\n");
+    QVERIFY(!parser.hasIncompleteEvent());
+    QCOMPARE(seen,
+             (QStringList { s("1/1"), s("1/1"), s("2/2"), s("/"), s("3/3"), s("3/3"), s("4/4"),
+                            s("x/x") }));
+    QCOMPARE(kept.size(), 4);
+    QCOMPARE(kept.at(0).lastEventId(), s("1"));
+    QCOMPARE(kept.at(1).lastEventId(), QString());
+    QCOMPARE(kept.at(2).lastEventId(), s("3"));
+    QCOMPARE(kept.at(3).lastEventId(), s("x"));
 }
 
 QTEST_GUILESS_MAIN(tst_SseParser)

@@ -21,16 +21,21 @@ public:
 class EventBuilder
 {
 public:
+    // True when `event` holds data that nothing else shares.
+    static bool isReusable(const Event &event)
+    {
+        const EventData *current = event.d.constData();
+        return current && current->ref.loadAcquire() == 1;
+    }
+
     // The data of `event` to overwrite in place: its own when nothing else shares it (no copy of
     // the event was kept since it was last dispatched), otherwise a new one, so that a copy
     // somebody kept never changes. `event` may be moved-from.
     static EventData &reusableData(Event &event)
     {
-        const EventData *current = event.d.constData();
-        if (!current || current->ref.loadAcquire() != 1)
+        if (!isReusable(event))
             event.d = new EventData;
         return *event.d.data(); // unshared: data() does not copy
-
     }
 
     // The fields of `event` without copying them (`event` must not be moved-from).

@@ -53,7 +53,8 @@ bool SseParserPrivate::processLine(QByteArrayView line, bool inChunk)
     if (isField(name, "data"))
         return appendData(value, inChunk);
     if (isField(name, "event")) {
-        eventTypeBuffer.resize(0);
+        if (!eventTypeBuffer.isEmpty())
+            eventTypeBuffer.resize(0);
         // Most streams repeat a handful of types: the repeated one is not copied.
         typeIsCached = !value.isEmpty() && value == QByteArrayView(cachedTypeBytes);
         if (!typeIsCached)
@@ -62,7 +63,12 @@ bool SseParserPrivate::processLine(QByteArrayView line, bool inChunk)
     }
     if (isField(name, "id")) {
         if (value.isEmpty() || !std::memchr(value.data(), '\0', size_t(value.size()))) {
-            pendingId = decodeUtf8(value);
+            // pendingId holds the ID before the last committed one: once nothing else shares it
+            // (the usual case), the new ID is decoded into its buffer, no allocation.
+            constexpr qsizetype MaxReusedIdCapacity = 256;
+            if (pendingId.capacity() > MaxReusedIdCapacity)
+                pendingId = QString();
+            decodeUtf8Into(pendingId, value);
             hasPendingId = true;
         }
         return true;
@@ -149,13 +155,14 @@ bool SseParserPrivate::emitComment(QByteArrayView text)
 
 bool SseParserPrivate::dispatch()
 {
-    if (hasPendingId) {
-        lastEventId = std::move(pendingId);
-        pendingId = QString();
-        hasPendingId = false;
-    }
     if (!hasPendingData && dataBuffer.isEmpty()) {
-        eventTypeBuffer.resize(0);
+        if (hasPendingId) {
+            lastEventId.swap(pendingId); // pendingId keeps the previous ID's buffer for reuse
+            idInEvent = false;
+            hasPendingId = false;
+        }
+        if (!eventTypeBuffer.isEmpty())
+            eventTypeBuffer.resize(0);
         typeIsCached = false;
         return true;
     }
@@ -172,6 +179,8 @@ bool SseParserPrivate::dispatch()
             cachedTypeBytes.resize(0);
             cachedTypeBytes.append(QByteArrayView(eventTypeBuffer));
             cachedType = decodeUtf8(eventTypeBuffer);
+            if (cachedType == defaultType)
+                cachedType = defaultType; // a literal: copies of it need no reference counting
             type = &cachedType;
         } else {
             uncachedType = decodeUtf8(eventTypeBuffer);
@@ -181,37 +190,59 @@ bool SseParserPrivate::dispatch()
 
     // The event handed out last time is refilled when its receivers kept no copy of it (the
     // usual case): no allocation for the event, and none for its data while that fits.
+    if (idInEvent && !EventBuilder::isReusable(recycledEvent)) {
+        lastEventId = EventBuilder::data(recycledEvent).lastEventId; // a copy was kept: not reused
+        idInEvent = false;
+    }
     Event event = std::move(recycledEvent);
     EventData &e = EventBuilder::reusableData(event);
     EventBuilder::assignShared(e.type, *type);
     decodeUtf8Into(e.data, hasPendingData ? pendingData : QByteArrayView(dataBuffer).chopped(1));
-    EventBuilder::assignShared(e.lastEventId, lastEventId);
+    if (hasPendingId) {
+        e.lastEventId.swap(pendingId); // pendingId keeps the previous ID's buffer for reuse
+        hasPendingId = false;
+    } else if (!idInEvent) {
+        EventBuilder::assignShared(e.lastEventId, lastEventId);
+    } // else the reused event holds it already
+    if (!idInEvent) {
+        lastEventId = QString();
+        idInEvent = true;
+    }
     EventBuilder::assignShared(e.origin, origin);
     // The event keeps its data until the next one: only while that is small.
     const bool recycle = e.data.capacity() <= RecycledDataCapacity;
 
     pendingData = {};
     hasPendingData = false;
-    releaseBuffer(dataBuffer);
-    dataBuffer.resize(0);
-    releaseBuffer(eventTypeBuffer);
-    eventTypeBuffer.resize(0);
+    if (!dataBuffer.isEmpty()) {
+        releaseBuffer(dataBuffer);
+        dataBuffer.resize(0);
+    }
+    if (!eventTypeBuffer.isEmpty()) {
+        releaseBuffer(eventTypeBuffer);
+        eventTypeBuffer.resize(0);
+    }
     typeIsCached = false;
 
     const SseParser::EventHandler *const handler = eventHandler.get(); // kept alive by feedState
+    bool goOn = true;
     if (handler) {
         FeedState *const state = feedState;
         const quint64 before = epoch;
+        dispatching = &event;
         (*handler)(event); // `event` is local: it outlives a handler that destroys the parser
         if (!state->alive)
             return false;
-        if (recycle)
-            recycledEvent = std::move(event);
-        return epoch == before;
+        dispatching = nullptr;
+        goOn = epoch == before;
     }
-    if (recycle)
+    if (recycle) {
         recycledEvent = std::move(event);
-    return true;
+    } else if (idInEvent) {
+        lastEventId = EventBuilder::data(event).lastEventId;
+        idInEvent = false;
+    }
+    return goOn;
 }
 
 } // namespace Sluice

@@ -1,6 +1,7 @@
 // Copyright (c) Sluice contributors. SPDX-License-Identifier: MIT
 #include <Sluice/SseParser.h>
 
+#include "core/event_p.h"
 #include "parser/sseparser_p.h"
 
 namespace Sluice {
@@ -137,7 +138,7 @@ bool SseParser::hasIncompleteEvent() const
 {
     return !d->lineBuffer.isEmpty() || !d->dataBuffer.isEmpty() || d->hasPendingData
         || !d->eventTypeBuffer.isEmpty() || d->typeIsCached
-        || (d->hasPendingId && d->pendingId != d->lastEventId);
+        || (d->hasPendingId && d->pendingId != d->committedId());
 }
 
 SseParser::Status SseParser::status() const
@@ -169,14 +170,22 @@ void SseParser::setOrigin(const QString &origin)
     d->origin = origin;
 }
 
+const QString &SseParserPrivate::committedId() const
+{
+    if (!idInEvent)
+        return lastEventId;
+    return EventBuilder::data(dispatching ? *dispatching : recycledEvent).lastEventId;
+}
+
 QString SseParser::lastEventId() const
 {
-    return d->lastEventId;
+    return d->committedId();
 }
 
 void SseParser::setLastEventId(const QString &id)
 {
     d->lastEventId = id;
+    d->idInEvent = false;
     d->pendingId = QString();
     d->hasPendingId = false;
 }

@@ -71,10 +71,15 @@ public:
     // The `event:` value equals cachedTypeBytes (eventTypeBuffer is then empty).
     bool typeIsCached = false;
     // The spec's "last event ID buffer" is lastEventId, or pendingId while hasPendingId (an `id:`
-    // since the last blank line): moved, not copied, into lastEventId at the blank line.
+    // since the last blank line): swapped, not copied, into lastEventId at the blank line; the
+    // previous ID's buffer left in pendingId is reused for the next `id:` once unshared.
     QString pendingId;
     bool hasPendingId = false;
-    QString lastEventId; // the "last event ID string", committed at each blank line
+    // The "last event ID string", committed at each blank line: after an event was dispatched,
+    // in that event's data (idInEvent), not in a second reference to count per event.
+    QString lastEventId; // while !idInEvent
+    bool idInEvent = false;
+    const QString &committedId() const;
     QString origin; // carried by every dispatched Event
 
     // Decoded event types are reused while the bytes repeat (most streams use a handful).
@@ -85,6 +90,7 @@ public:
     // The last dispatched event, refilled in place for the next one when no copy of it was kept
     // (only while its data buffer is at most RecycledDataCapacity characters).
     Event recycledEvent;
+    const Event *dispatching = nullptr; // the event a handler is receiving (recycledEvent is not)
     static constexpr qsizetype RecycledDataCapacity = 64 * 1024;
 
     // Re-entrancy: handlers may call reset()/finish() (bumps epoch), replace a handler or destroy
