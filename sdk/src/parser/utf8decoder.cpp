@@ -120,15 +120,9 @@ QString decodeUtf8Slow(QByteArrayView bytes)
     return out;
 }
 
-} // namespace
-
-QString decodeUtf8(QByteArrayView bytes)
+// Input that is not pure ASCII.
+QString decodeNonAscii(QByteArrayView bytes)
 {
-    if (bytes.isEmpty())
-        return {};
-    // Pure ASCII (the common case): every decoder agrees, widen it directly.
-    if (isAscii(bytes))
-        return QString::fromLatin1(bytes);
     // QString::fromUtf8 agrees with the Encoding standard on valid input except that it drops a
     // leading BOM; valid input yields U+FFFD only where it encodes one (EF BF BD). In all those
     // rare cases the exact decoder decides.
@@ -140,6 +134,18 @@ QString decodeUtf8(QByteArrayView bytes)
     return decodeUtf8Slow(bytes);
 }
 
+} // namespace
+
+QString decodeUtf8(QByteArrayView bytes)
+{
+    if (bytes.isEmpty())
+        return {};
+    // Pure ASCII (the common case): every decoder agrees, widen it directly.
+    if (isAscii(bytes))
+        return QString::fromLatin1(bytes);
+    return decodeNonAscii(bytes);
+}
+
 void decodeUtf8Into(QString &out, QByteArrayView bytes)
 {
     const qsizetype size = bytes.size();
@@ -147,20 +153,26 @@ void decodeUtf8Into(QString &out, QByteArrayView bytes)
         out = QString();
         return;
     }
+    if (!isAscii(bytes)) {
+        out = decodeNonAscii(bytes);
+        return;
+    }
+    // Large text: Qt's widening (SIMD chosen at run time) beats the loop below, and a buffer
+    // that large is not worth keeping anyway.
+    constexpr qsizetype InPlaceLimit = 4096;
+    if (size > InPlaceLimit) {
+        out = QString::fromLatin1(bytes);
+        return;
+    }
     if (out.isDetached())
         out.resize(size); // allocates only when the buffer is too small
     else
         out = QString(size, Qt::Uninitialized);
-    // Widen, assuming ASCII; a plain loop the compiler vectorises.
+    // Widen; a plain loop the compiler vectorises.
     const uchar *src = reinterpret_cast<const uchar *>(bytes.data());
     char16_t *dst = reinterpret_cast<char16_t *>(out.data());
-    uchar seen = 0;
-    for (qsizetype i = 0; i < size; ++i) {
-        seen |= src[i];
+    for (qsizetype i = 0; i < size; ++i)
         dst[i] = src[i];
-    }
-    if (seen & 0x80)
-        out = decodeUtf8(bytes); // not ASCII: the exact decoder
 }
 
 } // namespace Sluice
