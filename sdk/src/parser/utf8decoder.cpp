@@ -153,26 +153,27 @@ void decodeUtf8Into(QString &out, QByteArrayView bytes)
         out = QString();
         return;
     }
-    if (!isAscii(bytes)) {
-        out = decodeNonAscii(bytes);
-        return;
-    }
-    // Large text: Qt's widening (SIMD chosen at run time) beats the loop below, and a buffer
-    // that large is not worth keeping anyway.
+    // Large text: checked first (widening it in vain would cost a large allocation), then
+    // widened by Qt (SIMD chosen at run time); a buffer that large is not worth keeping anyway.
     constexpr qsizetype InPlaceLimit = 4096;
     if (size > InPlaceLimit) {
-        out = QString::fromLatin1(bytes);
+        out = isAscii(bytes) ? QString::fromLatin1(bytes) : decodeNonAscii(bytes);
         return;
     }
     if (out.isDetached())
         out.resize(size); // allocates only when the buffer is too small
     else
         out = QString(size, Qt::Uninitialized);
-    // Widen; a plain loop the compiler vectorises.
+    // Widen while checking for ASCII, in one pass; a plain loop the compiler vectorises.
     const uchar *src = reinterpret_cast<const uchar *>(bytes.data());
     char16_t *dst = reinterpret_cast<char16_t *>(out.data());
-    for (qsizetype i = 0; i < size; ++i)
+    uchar seen = 0;
+    for (qsizetype i = 0; i < size; ++i) {
+        seen |= src[i];
         dst[i] = src[i];
+    }
+    if (seen & 0x80)
+        out = decodeNonAscii(bytes); // not ASCII: the exact decoder
 }
 
 } // namespace Sluice
