@@ -59,7 +59,14 @@ int main(int argc, char *argv[])
                 QObject::connect(stream, &Sluice::PromptStream::errorOccurred,
                                  [&](const Sluice::Error &e) { err << e.message() << Qt::endl; });
                 QObject::connect(stream, &Sluice::PromptStream::finished, [&, stream] {
-                    app.exit(stream->state() == Sluice::PromptStream::State::Finished ? 0 : 1);
+                    const int code
+                        = stream->state() == Sluice::PromptStream::State::Finished ? 0 : 1;
+                    // Gone while the event loop still runs, so the network objects it ends are
+                    // deleted too (a deleteLater() after the loop is never carried out).
+                    stream->deleteLater();
+                    QObject::connect(
+                        stream, &QObject::destroyed, &app, [&app, code] { app.exit(code); },
+                        Qt::QueuedConnection);
                 });
                 stream->start();
             });
