@@ -332,12 +332,13 @@ int changePassword(const Invocation &inv)
     if (!password)
         return fail(error);
     const QByteArray hash = PasswordHasher::hash(*password, *parameters);
-    if (hash.isEmpty() || !store->setPasswordHash(user->id, hash))
-        return fail(QStringLiteral("cannot change the password of '%1'").arg(name));
     // A new password ends every existing login of that user: refresh tokens now, access and
-    // stream tokens through the mark (a running server also ends the user's open streams).
-    store->revokeRefreshTokensForUser(user->id);
-    store->invalidateTokensIssuedBefore(user->id, QDateTime::currentDateTimeUtc());
+    // stream tokens through the mark (a running server also ends the user's open streams). All
+    // or nothing: a password changed without the sign-out would leave the old logins working.
+    if (hash.isEmpty() || !store->changePassword(user->id, hash, QDateTime::currentDateTimeUtc())) {
+        return fail(
+            QStringLiteral("cannot change the password of '%1' (nothing was changed)").arg(name));
+    }
     out(QStringLiteral("password of '%1' changed; they were signed out everywhere").arg(name));
     announceRevocation(inv);
     return exitOk;

@@ -56,6 +56,8 @@ public:
     std::optional<UserRecord> userByName(const QString &name) override;
     QList<UserRecord> users() override;
     bool setPasswordHash(const QString &userId, const QByteArray &passwordHash) override;
+    bool changePassword(const QString &userId, const QByteArray &passwordHash,
+                        const QDateTime &when) override;
     bool removeUser(const QString &userId) override;
     bool invalidateTokensIssuedBefore(const QString &userId, const QDateTime &when) override;
     std::optional<QHash<QString, QDateTime>> tokenMarks(const QStringList &userIds) override;

@@ -220,6 +220,12 @@ public:
     virtual std::optional<UserRecord> userByName(const QString &name) = 0; // ASCII case-insensitive
     virtual QList<UserRecord> users() = 0; // by name
     virtual bool setPasswordHash(const QString &userId, const QByteArray &passwordHash) = 0;
+    // A new password that ends every existing sign-in, all or nothing (one transaction): the
+    // hash, every refresh token revoked, the tokensValidAfter mark moved to `when`. False, and
+    // nothing changed, on an unknown user or a storage error.
+    virtual bool changePassword(const QString &userId, const QByteArray &passwordHash,
+                                const QDateTime &when)
+        = 0;
     // Deletes the user and, by cascade, their refresh tokens, sessions, prompts and events.
     virtual bool removeUser(const QString &userId) = 0;
     // Moves the user's tokensValidAfter mark forward to `when` (never backwards).

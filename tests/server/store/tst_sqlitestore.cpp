@@ -629,6 +629,38 @@ private Q_SLOTS:
         QVERIFY(!m_store->refreshToken(hashOf('3'))->revoked);
     }
 
+    // A new password signs the user out everywhere, or changes nothing: a password changed with
+    // the old sign-ins still working would be worse than a clear failure.
+    void changePasswordIsAllOrNothing()
+    {
+        const QString alice = makeUser(QStringLiteral("alice"));
+        const QString bob = makeUser(QStringLiteral("bob"));
+        const QDateTime later = QDateTime::currentDateTimeUtc().addDays(1);
+        QVERIFY(m_store->insertRefreshToken(alice, hashOf('1'), later));
+        QVERIFY(m_store->insertRefreshToken(bob, hashOf('2'), later));
+        const QDateTime when = QDateTime::currentDateTimeUtc();
+
+        {
+            RawConnection raw(m_path);
+            QVERIFY(raw.injectFailure(QStringLiteral("fail_revoke"), QStringLiteral("UPDATE"),
+                                      QStringLiteral("refresh_tokens"), QStringLiteral("1 = 1")));
+            QVERIFY(!m_store->changePassword(alice, "$scrypt$new", when));
+            QVERIFY(
+                raw.removeFailure(QStringLiteral("fail_revoke"), QStringLiteral("refresh_tokens")));
+        }
+        QCOMPARE(m_store->user(alice)->passwordHash, QByteArray("$scrypt$test"));
+        QVERIFY(m_store->user(alice)->tokensValidAfter < when);
+        QVERIFY(!m_store->refreshToken(hashOf('1'))->revoked);
+
+        QVERIFY(m_store->changePassword(alice, "$scrypt$new", when));
+        QCOMPARE(m_store->user(alice)->passwordHash, QByteArray("$scrypt$new"));
+        QCOMPARE(m_store->user(alice)->tokensValidAfter, when);
+        QVERIFY(m_store->refreshToken(hashOf('1'))->revoked);
+        QVERIFY(!m_store->refreshToken(hashOf('2'))->revoked); // bob's
+        QCOMPARE(m_store->user(bob)->passwordHash, QByteArray("$scrypt$test"));
+        QVERIFY(!m_store->changePassword(QStringLiteral("nobody"), "$scrypt$x", when));
+    }
+
     // SQLite's prepared statements are pooled across calls: one left positioned on its results
     // would hold a read snapshot, and a checkpoint could then never reset the WAL.
     void pooledStatementsHoldNoReadSnapshot()
