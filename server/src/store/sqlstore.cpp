@@ -704,18 +704,11 @@ bool SqlStore::setPasswordHash(const QString &userId, const QByteArray &password
 bool SqlStore::changePassword(const QString &userId, const QByteArray &passwordHash,
                               const QDateTime &when)
 {
+    // The three single-purpose updates, in one transaction (~Transaction rolls back on failure).
     Transaction tx(*this);
-    if (!tx.active())
-        return false;
-    const qint64 mark = when.toMSecsSinceEpoch();
-    Statement user(*this,
-                   "UPDATE users SET password_hash = ?, tokens_valid_after = CASE WHEN "
-                   "tokens_valid_after < ? THEN ? ELSE tokens_valid_after END WHERE id = ?");
-    if (!user.bind(passwordHash).bind(mark).bind(mark).bind(userId).exec()
-        || user.query.numRowsAffected() != 1)
-        return false; // ~Transaction rolls back
-    Statement refresh(*this, "UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ?");
-    return refresh.bind(userId).exec() && tx.commit();
+    return tx.active() && setPasswordHash(userId, passwordHash)
+        && invalidateTokensIssuedBefore(userId, when) && revokeRefreshTokensForUser(userId)
+        && tx.commit();
 }
 
 bool SqlStore::removeUser(const QString &userId)
