@@ -440,6 +440,19 @@ bool SqlStore::lockUser(const QString &userId)
     return lock.bind(userId).exec();
 }
 
+SqlStore::QuotaRoom SqlStore::roomUnderQuota(const QString &userId, const char *selectOne,
+                                             qint64 maxPerUser)
+{
+    if (maxPerUser <= 0)
+        return QuotaRoom::Room;
+    if (!lockUser(userId))
+        return QuotaRoom::Failed;
+    const auto owned = countUpTo(db(), selectOne, userId, maxPerUser);
+    if (!owned)
+        return QuotaRoom::Failed;
+    return *owned >= maxPerUser ? QuotaRoom::Full : QuotaRoom::Room;
+}
+
 QLatin1String SqlStore::nameKey() const
 {
     // Matches the unique index users_name of the PostgreSQL schema (store/migrations.cpp).
@@ -468,17 +481,14 @@ SessionInsert SqlStore::createSessionWithin(const QString &userId, const QString
     Transaction tx(*this);
     if (!tx.active())
         return result;
-    if (maxPerUser > 0) {
-        if (!lockUser(userId))
-            return result;
-        const auto owned
-            = countUpTo(db(), "SELECT 1 FROM sessions WHERE user_id = ?", userId, maxPerUser);
-        if (!owned)
-            return result;
-        if (*owned >= maxPerUser) {
-            result.outcome = QuotaInsert::OverQuota;
-            return result;
-        }
+    switch (roomUnderQuota(userId, "SELECT 1 FROM sessions WHERE user_id = ?", maxPerUser)) {
+    case QuotaRoom::Failed:
+        return result;
+    case QuotaRoom::Full:
+        result.outcome = QuotaInsert::OverQuota;
+        return result;
+    case QuotaRoom::Room:
+        break;
     }
     SessionRecord record { newRandomId(), userId, title,
                            QDateTime::fromMSecsSinceEpoch(nowMs(), Qt::UTC) };
@@ -545,17 +555,14 @@ PromptInsert SqlStore::createPromptWithin(const QString &sessionId, const QStrin
                           PromptStatus::Pending,
                           QDateTime::fromMSecsSinceEpoch(nowMs(), Qt::UTC) };
     owner.query.finish();
-    if (maxPerUser > 0) {
-        if (!lockUser(record.userId))
-            return result;
-        const auto owned
-            = countUpTo(db(), "SELECT 1 FROM prompts WHERE user_id = ?", record.userId, maxPerUser);
-        if (!owned)
-            return result;
-        if (*owned >= maxPerUser) {
-            result.outcome = QuotaInsert::OverQuota;
-            return result;
-        }
+    switch (roomUnderQuota(record.userId, "SELECT 1 FROM prompts WHERE user_id = ?", maxPerUser)) {
+    case QuotaRoom::Failed:
+        return result;
+    case QuotaRoom::Full:
+        result.outcome = QuotaInsert::OverQuota;
+        return result;
+    case QuotaRoom::Room:
+        break;
     }
     Statement s(*this,
                 "INSERT INTO prompts (id, session_id, user_id, text, status, created_at) "

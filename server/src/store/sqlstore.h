@@ -127,6 +127,10 @@ private:
     // Serialises quota checks of one user across connections (a no-op where BEGIN IMMEDIATE
     // already does). False on a storage error.
     bool lockUser(const QString &userId);
+    // Inside a transaction: whether `userId` may own one more of the rows `selectOne` (one `?`,
+    // the user id) counts, at most `maxPerUser` (0: no quota). Takes the user's lock first.
+    enum class QuotaRoom { Room, Full, Failed };
+    QuotaRoom roomUnderQuota(const QString &userId, const char *selectOne, qint64 maxPerUser);
     // The expression comparing user names ignoring ASCII case (SQLite: the column's NOCASE).
     QLatin1String nameKey() const;
     AppendResult appendInTransaction(const QString &promptId, const EventAppend &event);
