@@ -49,13 +49,12 @@ SseStream::SseStream(QHttpServerResponder &&responder, const HeaderList &extraHe
     }
 
     if (QTcpSocket *socket = HttpCompat::socketOf(*m_responder)) {
-        m_tracksConnection = true;
         m_connection = Listener::takeOverStream(socket);
         if (!m_connection)
             socket->abort(); // out of descriptors: the client comes back after its retry delay
         m_responder.reset(); // its socket is closed now
     }
-    if (m_tracksConnection && !m_connection) {
+    if (tracksConnection() && !m_connection) {
         m_open = false;
         QTimer::singleShot(0, this, [this] { Q_EMIT closed(CloseReason::ClientGone); });
         return;
@@ -170,7 +169,7 @@ bool SseStream::writeRaw(const QByteArray &data)
 {
     if (!m_open)
         return false;
-    if (m_tracksConnection && (m_connection.isNull() || !m_connection->isOpen())) {
+    if (tracksConnection() && (m_connection.isNull() || !m_connection->isOpen())) {
         close(CloseReason::ClientGone);
         return false;
     }
@@ -261,7 +260,7 @@ void SseStream::finish(QByteArrayView finalComment)
 {
     if (!m_open)
         return;
-    if (!m_tracksConnection || (m_connection && m_connection->isOpen())) {
+    if (!tracksConnection() || (m_connection && m_connection->isOpen())) {
         if (!finalComment.isEmpty())
             writeChunk(QByteArray(SseFrame::comment(finalComment) + '\n'));
         if (m_connection) {

@@ -133,7 +133,8 @@ private:
     // otherwise (then nothing tells whether the client is still there).
     std::unique_ptr<QHttpServerResponder> m_responder;
     QPointer<StreamConnection> m_connection;
-    bool m_tracksConnection = false;
+    // The responder goes once its connection is taken over (or could not be: then closed).
+    bool tracksConnection() const { return !m_responder; }
     Options m_options;
     std::unique_ptr<ConnectionDeadlines> m_ownDeadlines; // without Options::deadlines
     // Heartbeat: always armed while open. Stall: armed while output is unsent, re-armed by every
